@@ -76,6 +76,32 @@ public record StoreLocation(String uri, String scheme, String target, Map<String
     }
   }
 
+  /**
+   * An integer parameter in {@code [min, max]}, or the default; a clear error names the parameter, the range and
+   * the (redacted) URI.
+   */
+  public long longParam(String key, long defaultValue, long min, long max) {
+    long v = longParam(key, defaultValue);
+    if (v < min || v > max) {
+      throw new IllegalArgumentException("Store URI parameter '" + key + "' must be between " + min + " and " + max
+          + ", got " + v + " in " + redacted());
+    }
+    return v;
+  }
+
+  /**
+   * Fails when the URI has a parameter that {@code backend} does not know, listing the known ones: a typo in a
+   * parameter name must not be silently ignored.
+   */
+  public void requireKnownParams(String backend, java.util.Set<String> known) {
+    for (String key : params.keySet()) {
+      if (!known.contains(key)) {
+        throw new IllegalArgumentException("Unknown " + backend + " store URI parameter '" + key + "' in "
+            + redacted() + " (known: " + new java.util.TreeSet<>(known) + ")");
+      }
+    }
+  }
+
   /** A boolean parameter ("true"/"false") or the default. */
   public boolean booleanParam(String key, boolean defaultValue) {
     String v = params.get(key);
