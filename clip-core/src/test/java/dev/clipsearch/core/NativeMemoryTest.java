@@ -1,0 +1,56 @@
+package dev.clipsearch.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Native memory must not grow with the number of encodes: every call frees its NDArrays. */
+class NativeMemoryTest {
+
+    private static long rssKib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void thousandEncodesDoNotGrowResidentMemory(@TempDir Path temp) throws IOException {
+        // one intra-op thread: the tiny model gains nothing from two, and it keeps the test fast on a busy machine
+        try (ClipModel model = ClipModels.load(TestModels.tinyClip(temp), ClipModelOptions.defaults().withThreads(1))) {
+            ImageEncoder images = model.imageEncoder();
+            TextEncoder texts = model.textEncoder();
+            PreprocessedImage pixels = images.preprocess(
+                    TestModels.resourceBytes("/clip-reference/images/rocket.jpg"), "rocket.jpg");
+            // each call moves ~600 KB of pixels and ~100 intermediate arrays through native memory
+            for (int i = 0; i < 200; i++) {
+                images.encodePreprocessed(List.of(pixels));
+                texts.encode("warm-up text number " + i);
+            }
+            System.gc();
+            long before = rssKib();
+            long heapBefore = Runtime.getRuntime().totalMemory();
+            for (int i = 0; i < 1000; i++) {
+                images.encodePreprocessed(List.of(pixels));
+                texts.encode("a photo of thing number " + i);
+            }
+            System.gc();
+            long heapGrownKib = Math.max(0, Runtime.getRuntime().totalMemory() - heapBefore) / 1024;
+            long grownKib = rssKib() - before - heapGrownKib;
+            System.out.printf("RSS growth over 1000 image + 1000 text encodes: %d KiB (Java heap growth %d KiB"
+                    + " not counted)%n", grownKib, heapGrownKib);
+            // a leak of one pixel tensor per call alone would be ~600 MB
+            assertThat(grownKib).isLessThan(64 * 1024);
+        }
+    }
+}
