@@ -691,7 +691,7 @@ public final class HfHub {
             if (failure.progressed) {
                 failures = 0;
             }
-            if (failures >= maxRetries) {
+            if (failures >= maxRetries || unresolvableHost(failure)) {
                 throw new HubNetworkException("Could not get " + HubErrors.what(repo, path) + " from " + endpoint
                         + " after " + (failures + 1) + " attempt(s): " + failure.getMessage()
                         + ". Check your network connection and HF_ENDPOINT; to use only files already in the"
@@ -711,6 +711,19 @@ public final class HfHub {
                 throw new HubNetworkException("Interrupted while retrying " + HubErrors.what(repo, path), ie);
             }
         }
+    }
+
+    /**
+     * A host name that does not resolve (no network, or a mistyped HF_ENDPOINT) does not get better by waiting:
+     * failing at once lets the caller fall back to the cache (or report) without half a minute of backoff.
+     */
+    private static boolean unresolvableHost(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.net.UnknownHostException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private List<HubFile> listCached(HubRepo repo, String prefix) {

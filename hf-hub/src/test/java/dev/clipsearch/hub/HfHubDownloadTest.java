@@ -332,6 +332,19 @@ class HfHubDownloadTest {
     }
 
     @Test
+    void unresolvableHostFailsAtOnceAndFallsBackToCache() throws IOException {
+        Path first = hub().download(REPO, "config.json");
+        HfHub hub = HfHub.builder().endpoint("http://no-such-hub.invalid").cacheDir(cache).maxRetries(5)
+                .retryBackoff(Duration.ofMillis(5)).build();
+        // a DNS failure is not retried: one attempt, then the cache answers for a branch
+        assertThat(hub.download(REPO, "config.json")).isEqualTo(first);
+        assertThatThrownBy(() -> hub.download(REPO, "model.safetensors"))
+                .isInstanceOf(HubNetworkException.class)
+                .hasMessageContaining("after 1 attempt(s)").hasMessageContaining("no-such-hub.invalid")
+                .hasMessageContaining("HF_HUB_OFFLINE");
+    }
+
+    @Test
     void eightThreadsFetchTheSameFileOnce() throws Exception {
         byte[] big = randomBytes(3_000_000, 11);
         server.addFile(REPO, "big.bin", big);
