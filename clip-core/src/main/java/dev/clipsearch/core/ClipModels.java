@@ -117,19 +117,28 @@ public final class ClipModels {
     }
 
     /**
-     * Loads a model from a Hub repository with the given client: {@code config.json},
-     * {@code model.safetensors}, {@code tokenizer.json}, {@code tokenizer_config.json} and
-     * {@code preprocessor_config.json} are downloaded into the client's cache (huggingface_hub's
-     * layout, shared with Python) unless all of them are cached already, in which case no request is
-     * made.
+     * Loads a model from a directory, if {@code repoIdOrDirectory} names an existing one, else from a Hub
+     * repository with the given client: {@code config.json}, {@code model.safetensors},
+     * {@code tokenizer.json}, {@code tokenizer_config.json} and {@code preprocessor_config.json} are
+     * downloaded into the client's cache (huggingface_hub's layout, shared with Python) unless all of
+     * them are cached already, in which case no request is made. A name that can only be a path
+     * ({@code /...}, {@code ./...}, {@code ~...}) but is no directory is an error, not a repo id.
      */
-    public static ClipModel fromPretrained(String repoId, HfHub hub) {
-        return fromPretrained(repoId, hub, ClipModelOptions.defaults());
+    public static ClipModel fromPretrained(String repoIdOrDirectory, HfHub hub) {
+        return fromPretrained(repoIdOrDirectory, hub, ClipModelOptions.defaults());
     }
 
     /** {@link #fromPretrained(String, HfHub)} with load options (device, threads). */
-    public static ClipModel fromPretrained(String repoId, HfHub hub, ClipModelOptions options) {
-        return load(snapshot(HubRepo.model(repoId), hub), options);
+    public static ClipModel fromPretrained(String repoIdOrDirectory, HfHub hub, ClipModelOptions options) {
+        Path dir = asDirectory(repoIdOrDirectory);
+        if (dir != null) {
+            return load(dir, options);
+        }
+        if (repoIdOrDirectory.startsWith("/") || repoIdOrDirectory.startsWith(".")
+                || repoIdOrDirectory.startsWith("~")) {
+            throw new ModelLoadException("Model directory not found: " + repoIdOrDirectory);
+        }
+        return load(snapshot(HubRepo.model(repoIdOrDirectory), hub), options);
     }
 
     /** The local snapshot directory holding all model files, downloading what is missing. */

@@ -1,6 +1,7 @@
 package dev.clipsearch.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clipsearch.hub.HfHub;
 import dev.clipsearch.hub.HubRepo;
@@ -37,10 +38,20 @@ class ClipModelsHubTest {
     }
 
     @Test
-    void existingDirectoryIsLoadedWithoutTheHub(@TempDir Path temp) {
+    void existingDirectoryIsLoadedWithoutTheHub(@TempDir Path temp) throws Exception {
         Path local = TestModels.tinyClip(temp);
         try (ClipModel model = ClipModels.fromPretrained(local.toString())) {
             assertThat(model.dimension()).isEqualTo(512);
+        }
+        try (LocalHubServer server = LocalHubServer.start()) {
+            HfHub hub = HfHub.builder().endpoint(server.endpoint()).cacheDir(temp.resolve("cache")).build();
+            try (ClipModel model = ClipModels.fromPretrained(local.toString(), hub)) {
+                assertThat(model.dimension()).isEqualTo(512);
+            }
+            assertThatThrownBy(() -> ClipModels.fromPretrained(temp.resolve("missing").toString(), hub))
+                    .isInstanceOf(ModelLoadException.class)
+                    .hasMessageContaining("Model directory not found").hasMessageContaining("missing");
+            assertThat(server.requests()).as("a directory (or a path) never goes to the Hub").isEmpty();
         }
     }
 }

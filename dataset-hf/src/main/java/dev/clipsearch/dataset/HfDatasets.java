@@ -39,6 +39,12 @@ public final class HfDatasets {
      * @throws DatasetException when the path or repository can't be read or holds no usable data
      */
     public static HfDataset load(String repoIdOrPath) {
+        HfDataset local = loadLocal(repoIdOrPath);
+        return local != null ? local : load(repoIdOrPath, HfHub.fromEnvironment());
+    }
+
+    /** The dataset at an existing local path, or null when {@code repoIdOrPath} names none. */
+    private static HfDataset loadLocal(String repoIdOrPath) {
         Path path = localPath(repoIdOrPath);
         if (path != null && Files.exists(path)) {
             if (Files.isRegularFile(path)) {
@@ -50,17 +56,22 @@ public final class HfDatasets {
             throw new DatasetException("'" + repoIdOrPath + "' is neither an existing file or directory nor a Hub"
                     + " dataset id like 'org/name'");
         }
-        return load(repoIdOrPath, HfHub.fromEnvironment());
+        return null;
     }
 
     /**
-     * Opens a dataset repository of the Hub ({@code org/name} or {@code org/name@revision}). Only the card and
-     * the listing are fetched here; a split's parquet files are downloaded (into the hub's cache) when the split's
+     * Opens a local dataset (as {@link #load(String)}) when {@code repoId} names an existing file or directory,
+     * else a dataset repository of the Hub ({@code org/name} or {@code org/name@revision}) through {@code hub}.
+     * Only the card and the listing are fetched here; a split's parquet files are downloaded (into the hub's cache) when the split's
      * files or rows are first needed.
      *
      * @throws DatasetException when the repository doesn't exist or holds no parquet data
      */
     public static HfDataset load(String repoId, HfHub hub) {
+        HfDataset local = loadLocal(repoId);
+        if (local != null) {
+            return local;
+        }
         Matcher m = REPO_ID.matcher(repoId);
         if (!m.matches()) {
             throw new DatasetException("'" + repoId + "' is not a Hub dataset id like 'org/name'");

@@ -126,6 +126,16 @@ class HubDatasetTest {
     }
 
     @Test
+    void aLocalPathIsReadWithoutTheHub() {
+        Path local = TestDatasets.writeHubDataset(tempDir.resolve("local"), CLASSES, Map.of("train", 12), 2);
+        HfDataset dataset = HfDatasets.load(local.toString(), hub);
+        assertThat(dataset.split("train").size()).isEqualTo(12);
+        assertThatThrownBy(() -> HfDatasets.load(tempDir.resolve("missing").toString(), hub))
+                .isInstanceOf(DatasetException.class).hasMessageContaining("neither an existing file or directory");
+        assertThat(server.requests()).as("a local path never goes to the Hub").isEmpty();
+    }
+
+    @Test
     void reportsAMissingRepositoryAndADatasetWithoutParquet() {
         assertThatThrownBy(() -> HfDatasets.load("acme/missing", hub))
                 .isInstanceOf(DatasetException.class).hasMessageContaining("acme/missing");

@@ -1,5 +1,9 @@
 package dev.clipsearch.examples;
 
+import dev.clipsearch.dataset.HfDatasets;
+
+import dev.clipsearch.core.ClipModels;
+
 import dev.clipsearch.core.ClipConfig;
 import dev.clipsearch.core.ClipModel;
 import dev.clipsearch.dataset.HfDataset;
@@ -121,8 +125,8 @@ final class BenchCommand {
       IngestBenchmark.Options options = new IngestBenchmark.Options(n, common.batchSize,
           common.workers != null ? common.workers : defaults.workers(), common.split);
       IngestBenchmark.Result result;
-      try (ClipModel model = Sources.loadModel(common.model, common.hub())) {
-        HfDataset dataset = Sources.loadDataset(common.dataset, common.hub());
+      try (ClipModel model = ClipModels.fromPretrained(common.model, common.hub())) {
+        HfDataset dataset = HfDatasets.load(common.dataset, common.hub());
         result = IngestBenchmark.run(model, dataset, options);
       }
       print(spec, json ? result.toJson() : result.toTable());

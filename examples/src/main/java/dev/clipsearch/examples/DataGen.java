@@ -1,5 +1,9 @@
 package dev.clipsearch.examples;
 
+import dev.clipsearch.dataset.HfDatasets;
+
+import dev.clipsearch.core.ClipModels;
+
 import dev.clipsearch.core.ClipModel;
 import dev.clipsearch.core.ImageEncoder;
 import dev.clipsearch.dataset.DatasetSplit;
@@ -229,8 +233,8 @@ public final class DataGen {
   @SuppressWarnings("try") // the lock is held for the whole block
   public static IndexSummary generate(Options options, Consumer<ImageRecord> records) {
     try (IndexLock lock = IndexLock.acquire(options.store(), options.table());
-        ClipModel model = Sources.loadModel(options.model(), options.hub())) {
-      HfDataset dataset = Sources.loadDataset(options.dataset(), options.hub());
+        ClipModel model = ClipModels.fromPretrained(options.model(), options.hub())) {
+      HfDataset dataset = HfDatasets.load(options.dataset(), options.hub());
       try (VectorStore store = VectorStores.open(options.store(), options.table(), model.dimension())) {
         return index(model, dataset, store, options, records);
       }
@@ -255,7 +259,7 @@ public final class DataGen {
   public static IndexSummary index(ClipModel model, HfDataset dataset, VectorStore store, Options options,
       Consumer<ImageRecord> records) {
     DatasetSplit split = dataset.split(options.split());
-    LabelNames names = Sources.labelNames(dataset, options.classNames());
+    LabelNames names = ClassNames.labelNames(dataset, options.classNames());
     checkSameModel(model.imageEncoder(), store, options.split());
     IngestPipeline pipeline = new IngestPipeline(model.imageEncoder(), store, options.batchSize(),
         options.writeBatchSize(), options.workers(), options.progress());

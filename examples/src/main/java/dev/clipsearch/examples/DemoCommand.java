@@ -1,5 +1,7 @@
 package dev.clipsearch.examples;
 
+import dev.clipsearch.dataset.HfDatasets;
+
 import dev.clipsearch.store.VectorStore;
 import dev.clipsearch.store.VectorStores;
 import java.io.IOException;
@@ -27,7 +29,7 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws IOException, InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     long have = storedRows();
-    long want = Sources.loadDataset(common.dataset, common.hub()).split(common.split).size();
+    long want = HfDatasets.load(common.dataset, common.hub()).split(common.split).size();
     if (common.limit > 0) {
       want = Math.min(want, common.limit);
     }

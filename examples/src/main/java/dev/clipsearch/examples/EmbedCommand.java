@@ -1,5 +1,7 @@
 package dev.clipsearch.examples;
 
+import dev.clipsearch.core.ClipModels;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -61,7 +63,7 @@ final class EmbedCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     ObjectMapper json = new ObjectMapper();
     EmbeddingMode mode = raw ? EmbeddingMode.RAW : EmbeddingMode.NORMALIZED;
-    try (ClipModel clip = Sources.loadModel(model, CommonOptions.consoleHub())) {
+    try (ClipModel clip = ClipModels.fromPretrained(model, CommonOptions.consoleHub())) {
       ImageEncoder images = clip.imageEncoder(mode);
       TextEncoder texts = clip.textEncoder(mode);
       for (Input in : inputs) {

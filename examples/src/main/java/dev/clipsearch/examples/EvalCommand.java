@@ -1,5 +1,9 @@
 package dev.clipsearch.examples;
 
+import dev.clipsearch.dataset.HfDatasets;
+
+import dev.clipsearch.core.ClipModels;
+
 import dev.clipsearch.core.ClipModel;
 import dev.clipsearch.dataset.HfDataset;
 import dev.clipsearch.store.VectorStore;
@@ -36,14 +40,14 @@ final class EvalCommand implements Callable<Integer> {
     DataGen.Options options = common.dataGenOptions().progress(ConsoleProgress.onStderr());
     Evaluation.Result result;
     try (IndexLock lock = IndexLock.acquire(common.store, common.table);
-        ClipModel model = Sources.loadModel(common.model, common.hub())) {
-      HfDataset dataset = Sources.loadDataset(common.dataset, common.hub());
+        ClipModel model = ClipModels.fromPretrained(common.model, common.hub())) {
+      HfDataset dataset = HfDatasets.load(common.dataset, common.hub());
       try (VectorStore store = VectorStores.open(common.store, common.table, model.dimension())) {
         IndexSummary summary = DataGen.index(model, dataset, store, options, null);
         if (!json) {
           spec.commandLine().getErr().println(summary.toText());
         }
-        result = Evaluation.run(model.textEncoder(), store, Sources.labelNames(dataset, common.classNames),
+        result = Evaluation.run(model.textEncoder(), store, ClassNames.labelNames(dataset, common.classNames),
             template, DataGen.sourceOf(dataset, common.split));
       }
     }

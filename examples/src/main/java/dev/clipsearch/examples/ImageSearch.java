@@ -1,5 +1,7 @@
 package dev.clipsearch.examples;
 
+import dev.clipsearch.core.ClipModels;
+
 import dev.clipsearch.core.ClipImages;
 import dev.clipsearch.core.ClipModel;
 import dev.clipsearch.core.ImageEncoder;
@@ -66,7 +68,7 @@ public final class ImageSearch implements AutoCloseable {
     // The store first: a missing table is reported at once, before a model download.
     VectorStore store = VectorStores.openExisting(storeUri, table);
     try {
-      ClipModel clip = Sources.loadModel(model, hub);
+      ClipModel clip = ClipModels.fromPretrained(model, hub);
       try {
         return new ImageSearch(clip.textEncoder(), clip.imageEncoder(), store, store, clip);
       } catch (RuntimeException e) {

@@ -67,7 +67,7 @@ class EvalReproductionTest {
     try (ClipModel model = ClipModels.load(modelDir);
         VectorStore table = VectorStores.openExisting(store, VectorStores.DEFAULT_TABLE)) {
       HfDataset dataset = HfDatasets.load(datasetDir.toString());
-      assertThat(Sources.labelNames(dataset, null)).isEqualTo(TinyImageNet.readableNames());
+      assertThat(ClassNames.labelNames(dataset, null)).isEqualTo(TinyImageNet.readableNames());
       Evaluation.Result result = Evaluation.run(model.textEncoder(), table, TinyImageNet.readableNames(),
           "a photo of a {}.", DataGen.sourceOf(dataset, "valid"));
       assertThat(result.zeroShotTop1()).isEqualTo(json.get("zero_shot_top1").asDouble());
