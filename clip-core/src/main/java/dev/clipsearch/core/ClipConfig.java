@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * The architecture of a CLIP checkpoint, read from a Hugging Face {@code config.json}
- * ({@code CLIPModel}, with {@code text_config} and {@code vision_config}). Missing fields take
+ * The architecture of a CLIP checkpoint, read from a Hugging Face {@code config.json} ({@code
+ * CLIPModel}, with {@code text_config} and {@code vision_config}). Missing fields take
  * transformers' defaults (ViT-B/32 sizes).
  *
  * @param text the text tower
@@ -33,8 +33,12 @@ public record ClipConfig(TextConfig text, VisionConfig vision, int projectionDim
             return switch (name.toLowerCase(Locale.ROOT)) {
                 case "quick_gelu" -> QUICK_GELU;
                 case "gelu" -> GELU;
-                default -> throw new ModelLoadException(where + ": unsupported hidden_act '" + name
-                        + "' (supported: quick_gelu, gelu)");
+                default ->
+                        throw new ModelLoadException(
+                                where
+                                        + ": unsupported hidden_act '"
+                                        + name
+                                        + "' (supported: quick_gelu, gelu)");
             };
         }
 
@@ -51,8 +55,16 @@ public record ClipConfig(TextConfig text, VisionConfig vision, int projectionDim
      *     pooled token is at the argmax of the input ids (where {@code <|endoftext|>} 49407 sits);
      *     otherwise at the first {@code eos_token_id}
      */
-    public record TextConfig(int vocabSize, int hiddenSize, int intermediateSize, int numLayers, int numHeads,
-            int maxPositionEmbeddings, Activation hiddenAct, double layerNormEps, int eosTokenId,
+    public record TextConfig(
+            int vocabSize,
+            int hiddenSize,
+            int intermediateSize,
+            int numLayers,
+            int numHeads,
+            int maxPositionEmbeddings,
+            Activation hiddenAct,
+            double layerNormEps,
+            int eosTokenId,
             boolean poolAtArgmax) {
 
         /** Size of one attention head. */
@@ -62,8 +74,16 @@ public record ClipConfig(TextConfig text, VisionConfig vision, int projectionDim
     }
 
     /** The vision tower (a ViT). */
-    public record VisionConfig(int hiddenSize, int intermediateSize, int numLayers, int numHeads, int imageSize,
-            int patchSize, int numChannels, Activation hiddenAct, double layerNormEps) {
+    public record VisionConfig(
+            int hiddenSize,
+            int intermediateSize,
+            int numLayers,
+            int numHeads,
+            int imageSize,
+            int patchSize,
+            int numChannels,
+            Activation hiddenAct,
+            double layerNormEps) {
 
         /** Patches per side. */
         public int gridSize() {
@@ -91,9 +111,11 @@ public record ClipConfig(TextConfig text, VisionConfig vision, int projectionDim
         try {
             root = JSON.readTree(Files.readAllBytes(configJson));
         } catch (NoSuchFileException e) {
-            throw new ModelLoadException(configJson + ": file not found (a CLIP model directory needs config.json)");
+            throw new ModelLoadException(
+                    configJson + ": file not found (a CLIP model directory needs config.json)");
         } catch (IOException e) {
-            throw new ModelLoadException(configJson + ": not a valid JSON config: " + e.getMessage(), e);
+            throw new ModelLoadException(
+                    configJson + ": not a valid JSON config: " + e.getMessage(), e);
         }
         return fromJson(root, configJson.toString());
     }
@@ -105,33 +127,39 @@ public record ClipConfig(TextConfig text, VisionConfig vision, int projectionDim
         }
         String modelType = root.path("model_type").asText("clip");
         if (!modelType.equals("clip")) {
-            throw new ModelLoadException(source + ": model_type is '" + modelType + "', expected 'clip'");
+            throw new ModelLoadException(
+                    source + ": model_type is '" + modelType + "', expected 'clip'");
         }
         JsonNode t = firstObject(root, "text_config", "text_config_dict");
         JsonNode v = firstObject(root, "vision_config", "vision_config_dict");
         int projection = root.path("projection_dim").asInt(512);
         int eos = t.path("eos_token_id").asInt(49407);
-        TextConfig text = new TextConfig(
-                t.path("vocab_size").asInt(49408),
-                t.path("hidden_size").asInt(512),
-                t.path("intermediate_size").asInt(2048),
-                t.path("num_hidden_layers").asInt(12),
-                t.path("num_attention_heads").asInt(8),
-                t.path("max_position_embeddings").asInt(77),
-                Activation.parse(t.path("hidden_act").asText("quick_gelu"), source + " text_config"),
-                t.path("layer_norm_eps").asDouble(1e-5),
-                eos,
-                eos == 2);
-        VisionConfig vision = new VisionConfig(
-                v.path("hidden_size").asInt(768),
-                v.path("intermediate_size").asInt(3072),
-                v.path("num_hidden_layers").asInt(12),
-                v.path("num_attention_heads").asInt(12),
-                v.path("image_size").asInt(224),
-                v.path("patch_size").asInt(32),
-                v.path("num_channels").asInt(3),
-                Activation.parse(v.path("hidden_act").asText("quick_gelu"), source + " vision_config"),
-                v.path("layer_norm_eps").asDouble(1e-5));
+        TextConfig text =
+                new TextConfig(
+                        t.path("vocab_size").asInt(49408),
+                        t.path("hidden_size").asInt(512),
+                        t.path("intermediate_size").asInt(2048),
+                        t.path("num_hidden_layers").asInt(12),
+                        t.path("num_attention_heads").asInt(8),
+                        t.path("max_position_embeddings").asInt(77),
+                        Activation.parse(
+                                t.path("hidden_act").asText("quick_gelu"), source + " text_config"),
+                        t.path("layer_norm_eps").asDouble(1e-5),
+                        eos,
+                        eos == 2);
+        VisionConfig vision =
+                new VisionConfig(
+                        v.path("hidden_size").asInt(768),
+                        v.path("intermediate_size").asInt(3072),
+                        v.path("num_hidden_layers").asInt(12),
+                        v.path("num_attention_heads").asInt(12),
+                        v.path("image_size").asInt(224),
+                        v.path("patch_size").asInt(32),
+                        v.path("num_channels").asInt(3),
+                        Activation.parse(
+                                v.path("hidden_act").asText("quick_gelu"),
+                                source + " vision_config"),
+                        v.path("layer_norm_eps").asDouble(1e-5));
         ClipConfig config = new ClipConfig(text, vision, projection);
         config.validate(source);
         return config;
@@ -160,15 +188,26 @@ public record ClipConfig(TextConfig text, VisionConfig vision, int projectionDim
         headsDivideHidden(source, "text_config", text.hiddenSize, text.numHeads);
         headsDivideHidden(source, "vision_config", vision.hiddenSize, vision.numHeads);
         if (vision.imageSize % vision.patchSize != 0) {
-            throw new ModelLoadException(source + ": vision_config.image_size " + vision.imageSize
-                    + " is not a multiple of patch_size " + vision.patchSize);
+            throw new ModelLoadException(
+                    source
+                            + ": vision_config.image_size "
+                            + vision.imageSize
+                            + " is not a multiple of patch_size "
+                            + vision.patchSize);
         }
     }
 
-    private static void headsDivideHidden(String source, String tower, int hiddenSize, int numHeads) {
+    private static void headsDivideHidden(
+            String source, String tower, int hiddenSize, int numHeads) {
         if (hiddenSize % numHeads != 0) {
-            throw new ModelLoadException(source + ": " + tower + ".hidden_size " + hiddenSize
-                    + " is not divisible by num_attention_heads " + numHeads);
+            throw new ModelLoadException(
+                    source
+                            + ": "
+                            + tower
+                            + ".hidden_size "
+                            + hiddenSize
+                            + " is not divisible by num_attention_heads "
+                            + numHeads);
         }
     }
 
@@ -196,10 +235,11 @@ public record ClipConfig(TextConfig text, VisionConfig vision, int projectionDim
         double h = c.hiddenSize;
         double patches = (double) c.gridSize() * c.gridSize();
         double patchEmbed = 2 * patches * c.numChannels * c.patchSize * c.patchSize * h;
-        double perLayer = 2 * t * h * 3 * h   // qkv
-                + 2 * t * t * h * 2           // scores and weighted sum
-                + 2 * t * h * h               // out projection
-                + 2 * t * h * c.intermediateSize * 2; // mlp
+        double perLayer =
+                2 * t * h * 3 * h // qkv
+                        + 2 * t * t * h * 2 // scores and weighted sum
+                        + 2 * t * h * h // out projection
+                        + 2 * t * h * c.intermediateSize * 2; // mlp
         return patchEmbed + c.numLayers * perLayer + 2 * h * projectionDim;
     }
 

@@ -8,14 +8,15 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * CLIP image preprocessing, pixel-exact with transformers' {@code CLIPImageProcessor} on its Pillow backend: convert
- * to RGB (transparency composited onto white), resize so the shortest edge is {@code size.shortest_edge} with Pillow's
- * resampling (bicubic by default, fixed-point, antialiased when shrinking), centre-crop to {@code crop_size} (zero
- * padding when the image is smaller, as transformers does), rescale by {@code rescale_factor}, normalise with
- * {@code image_mean}/{@code image_std}, and lay the result out channel-first as float32.
+ * CLIP image preprocessing, pixel-exact with transformers' {@code CLIPImageProcessor} on its Pillow
+ * backend: convert to RGB (transparency composited onto white), resize so the shortest edge is
+ * {@code size.shortest_edge} with Pillow's resampling (bicubic by default, fixed-point, antialiased
+ * when shrinking), centre-crop to {@code crop_size} (zero padding when the image is smaller, as
+ * transformers does), rescale by {@code rescale_factor}, normalise with {@code image_mean}/{@code
+ * image_std}, and lay the result out channel-first as float32.
  *
- * <p>Instances are immutable and thread-safe; {@link #preprocess} keeps no shared mutable state apart from a bounded,
- * concurrent cache of resize coefficient tables.
+ * <p>Instances are immutable and thread-safe; {@link #preprocess} keeps no shared mutable state
+ * apart from a bounded, concurrent cache of resize coefficient tables.
  */
 public final class ClipImagePreprocessor {
 
@@ -25,20 +26,34 @@ public final class ClipImagePreprocessor {
     private static final double DEFAULT_RESCALE = 1.0 / 255.0;
 
     private final boolean doResize;
-    private final int shortestEdge;      // > 0 when resizing by shortest edge
-    private final int resizeHeight;      // > 0 when resizing to a fixed size
+    private final int shortestEdge; // > 0 when resizing by shortest edge
+    private final int resizeHeight; // > 0 when resizing to a fixed size
     private final int resizeWidth;
     private final boolean doCenterCrop;
     private final int cropSize;
     private final PilResampler.Filter filter;
     private final boolean convertRgb;
-    /** Output value for each channel and 8-bit input value: rescale (float64, then float32) and normalise (float32). */
+
+    /**
+     * Output value for each channel and 8-bit input value: rescale (float64, then float32) and
+     * normalise (float32).
+     */
     private final float[][] lut;
 
-    private ClipImagePreprocessor(boolean doResize, int shortestEdge, int resizeHeight, int resizeWidth,
-                                  boolean doCenterCrop, int cropSize, PilResampler.Filter filter, boolean convertRgb,
-                                  boolean doRescale, double rescaleFactor, boolean doNormalize, double[] mean,
-                                  double[] std) {
+    private ClipImagePreprocessor(
+            boolean doResize,
+            int shortestEdge,
+            int resizeHeight,
+            int resizeWidth,
+            boolean doCenterCrop,
+            int cropSize,
+            PilResampler.Filter filter,
+            boolean convertRgb,
+            boolean doRescale,
+            double rescaleFactor,
+            boolean doNormalize,
+            double[] mean,
+            double[] std) {
         this.doResize = doResize;
         this.shortestEdge = shortestEdge;
         this.resizeHeight = resizeHeight;
@@ -59,45 +74,67 @@ public final class ClipImagePreprocessor {
     }
 
     /**
-     * The preprocessing of OpenAI's CLIP checkpoints (e.g. {@code openai/clip-vit-base-patch32}): shortest edge 224,
-     * bicubic, centre crop 224, rescale 1/255, OpenAI mean and std.
+     * The preprocessing of OpenAI's CLIP checkpoints (e.g. {@code openai/clip-vit-base-patch32}):
+     * shortest edge 224, bicubic, centre crop 224, rescale 1/255, OpenAI mean and std.
      *
      * @return the preprocessor
      */
     public static ClipImagePreprocessor openAiClip() {
-        return new ClipImagePreprocessor(true, 224, 0, 0, true, 224, PilResampler.Filter.BICUBIC, true,
-                true, DEFAULT_RESCALE, true, OPENAI_MEAN, OPENAI_STD);
+        return new ClipImagePreprocessor(
+                true,
+                224,
+                0,
+                0,
+                true,
+                224,
+                PilResampler.Filter.BICUBIC,
+                true,
+                true,
+                DEFAULT_RESCALE,
+                true,
+                OPENAI_MEAN,
+                OPENAI_STD);
     }
 
     /**
-     * Reads a Hugging Face {@code preprocessor_config.json} of a CLIP-style image processor. Understood keys (with
-     * transformers' defaults for CLIP when absent): {@code do_resize}, {@code size} ({@code {"shortest_edge": n}},
-     * {@code {"height": h, "width": w}} or a legacy integer meaning the shortest edge), {@code resample} (1 LANCZOS,
-     * 2 BILINEAR, 3 BICUBIC, 4 BOX, 5 HAMMING), {@code do_center_crop}, {@code crop_size} (square), {@code do_rescale},
-     * {@code rescale_factor}, {@code do_normalize}, {@code image_mean}, {@code image_std}, {@code do_convert_rgb}.
+     * Reads a Hugging Face {@code preprocessor_config.json} of a CLIP-style image processor.
+     * Understood keys (with transformers' defaults for CLIP when absent): {@code do_resize}, {@code
+     * size} ({@code {"shortest_edge": n}}, {@code {"height": h, "width": w}} or a legacy integer
+     * meaning the shortest edge), {@code resample} (1 LANCZOS, 2 BILINEAR, 3 BICUBIC, 4 BOX, 5
+     * HAMMING), {@code do_center_crop}, {@code crop_size} (square), {@code do_rescale}, {@code
+     * rescale_factor}, {@code do_normalize}, {@code image_mean}, {@code image_std}, {@code
+     * do_convert_rgb}.
      *
      * @param preprocessorConfigJson path of {@code preprocessor_config.json}
      * @return the preprocessor
-     * @throws IllegalArgumentException if the file cannot be read or describes something unsupported (NEAREST
-     *                                  resampling, a non-square output)
+     * @throws IllegalArgumentException if the file cannot be read or describes something
+     *     unsupported (NEAREST resampling, a non-square output)
      */
     public static ClipImagePreprocessor fromConfig(Path preprocessorConfigJson) {
         JsonNode root;
         try {
             root = JSON.readTree(preprocessorConfigJson.toFile());
         } catch (IOException e) {
-            throw new IllegalArgumentException("Cannot read preprocessor config " + preprocessorConfigJson + ": "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "Cannot read preprocessor config "
+                            + preprocessorConfigJson
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
         if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("Preprocessor config " + preprocessorConfigJson
-                    + " is not a JSON object");
+            throw new IllegalArgumentException(
+                    "Preprocessor config " + preprocessorConfigJson + " is not a JSON object");
         }
         try {
             return fromJson(root);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Unsupported preprocessor config " + preprocessorConfigJson + ": "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "Unsupported preprocessor config "
+                            + preprocessorConfigJson
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -117,7 +154,8 @@ public final class ClipImagePreprocessor {
         } else if (size.isMissingNode() || size.isNull()) {
             shortest = 224;
         } else {
-            throw new IllegalArgumentException("size must be an integer, {shortest_edge} or {height, width}: " + size);
+            throw new IllegalArgumentException(
+                    "size must be an integer, {shortest_edge} or {height, width}: " + size);
         }
         if (doResize && shortest <= 0 && (height <= 0 || width <= 0)) {
             throw new IllegalArgumentException("size must be positive: " + size);
@@ -131,21 +169,24 @@ public final class ClipImagePreprocessor {
             int ch = positive(cropNode.get("height"), "crop_size.height");
             int cw = positive(cropNode.get("width"), "crop_size.width");
             if (ch != cw) {
-                throw new IllegalArgumentException("non-square crop_size " + cw + "x" + ch + " is not supported");
+                throw new IllegalArgumentException(
+                        "non-square crop_size " + cw + "x" + ch + " is not supported");
             }
             crop = ch;
         }
         if (!doCenterCrop) {
             if (!doResize || height <= 0 || height != width) {
-                throw new IllegalArgumentException("without do_center_crop the output must be square: set size to "
-                        + "{height: n, width: n}");
+                throw new IllegalArgumentException(
+                        "without do_center_crop the output must be square: set size to "
+                                + "{height: n, width: n}");
             }
             crop = height;
         }
         if (crop <= 0) {
             throw new IllegalArgumentException("crop_size must be positive: " + cropNode);
         }
-        PilResampler.Filter filter = PilResampler.Filter.fromPilCode(root.path("resample").asInt(3));
+        PilResampler.Filter filter =
+                PilResampler.Filter.fromPilCode(root.path("resample").asInt(3));
         boolean doRescale = root.path("do_rescale").asBoolean(true);
         double rescale = root.path("rescale_factor").asDouble(DEFAULT_RESCALE);
         boolean doNormalize = root.path("do_normalize").asBoolean(true);
@@ -157,8 +198,20 @@ public final class ClipImagePreprocessor {
             }
         }
         boolean convertRgb = root.path("do_convert_rgb").asBoolean(true);
-        return new ClipImagePreprocessor(doResize, shortest, height, width, doCenterCrop, crop, filter, convertRgb,
-                doRescale, rescale, doNormalize, mean, std);
+        return new ClipImagePreprocessor(
+                doResize,
+                shortest,
+                height,
+                width,
+                doCenterCrop,
+                crop,
+                filter,
+                convertRgb,
+                doRescale,
+                rescale,
+                doNormalize,
+                mean,
+                std);
     }
 
     private static int positive(JsonNode node, String field) {
@@ -176,9 +229,12 @@ public final class ClipImagePreprocessor {
             return new double[] {node.asDouble(), node.asDouble(), node.asDouble()};
         }
         if (!node.isArray() || node.size() != 3) {
-            throw new IllegalArgumentException(field + " must be a number or a list of 3 numbers, got " + node);
+            throw new IllegalArgumentException(
+                    field + " must be a number or a list of 3 numbers, got " + node);
         }
-        return new double[] {node.get(0).asDouble(), node.get(1).asDouble(), node.get(2).asDouble()};
+        return new double[] {
+            node.get(0).asDouble(), node.get(1).asDouble(), node.get(2).asDouble()
+        };
     }
 
     /**
@@ -191,11 +247,12 @@ public final class ClipImagePreprocessor {
     }
 
     /**
-     * Preprocesses a decoded image. Any {@link BufferedImage} works; pixel values are read raw (no colour management),
-     * like Pillow, and transparency is composited onto white. EXIF orientation is not known here: decode with
-     * {@link ClipImages} (or use {@link #preprocess(byte[], String)}) to have it applied.
+     * Preprocesses a decoded image. Any {@link BufferedImage} works; pixel values are read raw (no
+     * colour management), like Pillow, and transparency is composited onto white. EXIF orientation
+     * is not known here: decode with {@link ClipImages} (or use {@link #preprocess(byte[],
+     * String)}) to have it applied.
      *
-     * @param image     the image
+     * @param image the image
      * @param inputName a name for the input, carried into the result and error messages
      * @return CHW float32 pixel values of {@link #imageSize()}²
      */
@@ -212,7 +269,8 @@ public final class ClipImagePreprocessor {
             if (shortestEdge > 0) {
                 int shortSide = Math.min(w, h);
                 int longSide = Math.max(w, h);
-                // transformers get_resize_output_image_size: int(short_target * long / short), truncated
+                // transformers get_resize_output_image_size: int(short_target * long / short),
+                // truncated
                 int newLong = (int) ((double) ((long) shortestEdge * longSide) / shortSide);
                 outW = w <= h ? shortestEdge : newLong;
                 outH = w <= h ? newLong : shortestEdge;
@@ -222,17 +280,21 @@ public final class ClipImagePreprocessor {
             }
         }
         int size = cropSize;
-        // transformers center_crop: top = (h - crop) // 2, zero padding (ceil split) when the image is smaller
+        // transformers center_crop: top = (h - crop) // 2, zero padding (ceil split) when the image
+        // is smaller
         int padTop = outH >= size ? 0 : (size - outH + 1) / 2;
         int padLeft = outW >= size ? 0 : (size - outW + 1) / 2;
-        int offY = Math.max(0, Math.floorDiv(outH - size, 2) + padTop) - padTop; // resized row of output row 0
+        int offY =
+                Math.max(0, Math.floorDiv(outH - size, 2) + padTop)
+                        - padTop; // resized row of output row 0
         int offX = Math.max(0, Math.floorDiv(outW - size, 2) + padLeft) - padLeft;
         int y0 = Math.max(0, offY);
         int x0 = Math.max(0, offX);
         int winH = Math.min(outH, offY + size) - y0;
         int winW = Math.min(outW, offX + size) - x0;
         if (!doCenterCrop && (outW != size || outH != size)) {
-            throw new IllegalStateException("resize produced " + outW + "x" + outH + ", expected " + size);
+            throw new IllegalStateException(
+                    "resize produced " + outW + "x" + outH + ", expected " + size);
         }
         int[] window = PilResampler.resizeWindow(rgb, w, h, outW, outH, x0, y0, winW, winH, filter);
 
@@ -263,9 +325,10 @@ public final class ClipImagePreprocessor {
     }
 
     /**
-     * Decodes (EXIF orientation applied, see {@link ClipImages#decode(byte[], String)}) and preprocesses an image.
+     * Decodes (EXIF orientation applied, see {@link ClipImages#decode(byte[], String)}) and
+     * preprocesses an image.
      *
-     * @param encoded   the encoded image
+     * @param encoded the encoded image
      * @param inputName a name for the input used in the result and error messages
      * @return CHW float32 pixel values of {@link #imageSize()}²
      * @throws ImageDecodeException if the bytes cannot be decoded

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * Loads CLIP models from Hugging Face checkpoints, e.g. {@code openai/clip-vit-base-patch32}, with
  * no conversion step: a model directory holds {@code config.json}, {@code model.safetensors} (F32,
  * F16 or BF16), {@code tokenizer.json} and {@code preprocessor_config.json}. Embeddings match
- * transformers' {@code CLIPModel.get_image_features} / {@code get_text_features} (normalised
- * unless {@link EmbeddingMode#RAW}).
+ * transformers' {@code CLIPModel.get_image_features} / {@code get_text_features} (normalised unless
+ * {@link EmbeddingMode#RAW}).
  *
  * <p>DJL runs offline and without usage tracking (see {@link DjlEnvironment}).
  */
@@ -30,7 +30,11 @@ public final class ClipModels {
 
     /** The files {@link #fromPretrained(String)} fetches from the Hub. */
     static final String[] MODEL_FILES = {
-        "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "preprocessor_config.json"
+        "config.json",
+        "model.safetensors",
+        "tokenizer.json",
+        "tokenizer_config.json",
+        "preprocessor_config.json"
     };
 
     private ClipModels() {}
@@ -58,14 +62,18 @@ public final class ClipModels {
     public static ClipModel load(Path modelDir, ClipModelOptions options) {
         DjlEnvironment.ensureOffline();
         if (!Files.isDirectory(modelDir)) {
-            throw new ModelLoadException(modelDir + ": not a directory (expected a CLIP model directory with "
-                    + "config.json, model.safetensors, tokenizer.json, preprocessor_config.json)");
+            throw new ModelLoadException(
+                    modelDir
+                            + ": not a directory (expected a CLIP model directory with "
+                            + "config.json, model.safetensors, tokenizer.json, preprocessor_config.json)");
         }
         ClipConfig config = ClipConfig.load(modelDir.resolve("config.json"));
         Path weights = modelDir.resolve("model.safetensors");
         if (!Files.isRegularFile(weights)) {
-            String hint = Files.exists(modelDir.resolve("pytorch_model.bin"))
-                    ? " (only pytorch_model.bin is present: safetensors weights are required)" : "";
+            String hint =
+                    Files.exists(modelDir.resolve("pytorch_model.bin"))
+                            ? " (only pytorch_model.bin is present: safetensors weights are required)"
+                            : "";
             throw new ModelLoadException(weights + ": file not found" + hint);
         }
         Path preprocessorConfig = modelDir.resolve("preprocessor_config.json");
@@ -81,20 +89,29 @@ public final class ClipModels {
             throw new ModelLoadException(preprocessorConfig + ": " + e.getMessage(), e);
         }
         if (preprocessor.imageSize() != config.vision().imageSize()) {
-            throw new ModelLoadException(preprocessorConfig + ": crop size " + preprocessor.imageSize()
-                    + " differs from vision_config.image_size " + config.vision().imageSize());
+            throw new ModelLoadException(
+                    preprocessorConfig
+                            + ": crop size "
+                            + preprocessor.imageSize()
+                            + " differs from vision_config.image_size "
+                            + config.vision().imageSize());
         }
         Device device = resolveDevice(options.device());
         if (options.threads() > 0) {
             DjlEnvironment.engine(); // loads the native library first
             JniUtils.setNumThreads(options.threads());
         }
-        ClipTokenizer tokenizer = ClipTokenizer.load(modelDir.resolve("tokenizer.json"),
-                config.text().maxPositionEmbeddings());
+        ClipTokenizer tokenizer =
+                ClipTokenizer.load(
+                        modelDir.resolve("tokenizer.json"), config.text().maxPositionEmbeddings());
         try {
             long start = System.nanoTime();
             ClipNetwork network = new ClipNetwork(config, weights, device);
-            LOG.debug("Loaded CLIP from {} on {} in {} ms", modelDir, device, (System.nanoTime() - start) / 1_000_000);
+            LOG.debug(
+                    "Loaded CLIP from {} on {} in {} ms",
+                    modelDir,
+                    device,
+                    (System.nanoTime() - start) / 1_000_000);
             return new DefaultClipModel(network, tokenizer, preprocessor);
         } catch (RuntimeException e) {
             tokenizer.close();
@@ -104,9 +121,9 @@ public final class ClipModels {
 
     /**
      * Loads a model from a directory, if {@code repoIdOrDirectory} names an existing one, else from
-     * the Hugging Face Hub repository of that id (e.g. {@code openai/clip-vit-base-patch32}) through
-     * {@link HfHub#fromEnvironment()} (honours {@code HF_ENDPOINT}, {@code HF_HOME},
-     * {@code HF_HUB_CACHE}, {@code HF_TOKEN}, {@code HF_HUB_OFFLINE}).
+     * the Hugging Face Hub repository of that id (e.g. {@code openai/clip-vit-base-patch32})
+     * through {@link HfHub#fromEnvironment()} (honours {@code HF_ENDPOINT}, {@code HF_HOME}, {@code
+     * HF_HUB_CACHE}, {@code HF_TOKEN}, {@code HF_HUB_OFFLINE}).
      */
     public static ClipModel fromPretrained(String repoIdOrDirectory) {
         Path dir = asDirectory(repoIdOrDirectory);
@@ -117,24 +134,27 @@ public final class ClipModels {
     }
 
     /**
-     * Loads a model from a directory, if {@code repoIdOrDirectory} names an existing one, else from a Hub
-     * repository with the given client: {@code config.json}, {@code model.safetensors},
-     * {@code tokenizer.json}, {@code tokenizer_config.json} and {@code preprocessor_config.json} are
-     * downloaded into the client's cache (huggingface_hub's layout, shared with Python) unless all of
-     * them are cached already, in which case no request is made. A name that can only be a path
-     * ({@code /...}, {@code ./...}, {@code ~...}) but is no directory is an error, not a repo id.
+     * Loads a model from a directory, if {@code repoIdOrDirectory} names an existing one, else from
+     * a Hub repository with the given client: {@code config.json}, {@code model.safetensors},
+     * {@code tokenizer.json}, {@code tokenizer_config.json} and {@code preprocessor_config.json}
+     * are downloaded into the client's cache (huggingface_hub's layout, shared with Python) unless
+     * all of them are cached already, in which case no request is made. A name that can only be a
+     * path ({@code /...}, {@code ./...}, {@code ~...}) but is no directory is an error, not a repo
+     * id.
      */
     public static ClipModel fromPretrained(String repoIdOrDirectory, HfHub hub) {
         return fromPretrained(repoIdOrDirectory, hub, ClipModelOptions.defaults());
     }
 
     /** {@link #fromPretrained(String, HfHub)} with load options (device, threads). */
-    public static ClipModel fromPretrained(String repoIdOrDirectory, HfHub hub, ClipModelOptions options) {
+    public static ClipModel fromPretrained(
+            String repoIdOrDirectory, HfHub hub, ClipModelOptions options) {
         Path dir = asDirectory(repoIdOrDirectory);
         if (dir != null) {
             return load(dir, options);
         }
-        if (repoIdOrDirectory.startsWith("/") || repoIdOrDirectory.startsWith(".")
+        if (repoIdOrDirectory.startsWith("/")
+                || repoIdOrDirectory.startsWith(".")
                 || repoIdOrDirectory.startsWith("~")) {
             throw new ModelLoadException("Model directory not found: " + repoIdOrDirectory);
         }
@@ -180,10 +200,13 @@ public final class ClipModels {
             return Device.gpu();
         }
         if (name.equals("gpu")) {
-            throw new IllegalStateException("device 'gpu' requested but DJL's PyTorch engine sees no GPU "
-                    + "(PyTorch " + engine.getVersion() + (cudaBuild ? " with CUDA, but no visible device" : ", CPU-only build")
-                    + "; a CUDA build, ai.djl.pytorch:pytorch-native-cu*, must be"
-                    + " on the class path and a CUDA device visible). Use 'cpu' or 'auto'.");
+            throw new IllegalStateException(
+                    "device 'gpu' requested but DJL's PyTorch engine sees no GPU "
+                            + "(PyTorch "
+                            + engine.getVersion()
+                            + (cudaBuild ? " with CUDA, but no visible device" : ", CPU-only build")
+                            + "; a CUDA build, ai.djl.pytorch:pytorch-native-cu*, must be"
+                            + " on the class path and a CUDA device visible). Use 'cpu' or 'auto'.");
         }
         return Device.cpu();
     }

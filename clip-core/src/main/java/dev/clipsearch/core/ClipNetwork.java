@@ -29,8 +29,8 @@ import java.util.function.Supplier;
  * memory mapping (the mapping is kept reachable for the lifetime of this object), F16/BF16 are
  * widened in Java. Query, key and value projections are fused into one matrix (with the attention
  * scale folded into the query part), the class embedding is folded into the vision position
- * embedding, and the patch convolution becomes one matrix product. Linear layers use the weights
- * as stored ([out, in]): PyTorch's {@code linear} hands the transposition to the BLAS, measured as
+ * embedding, and the patch convolution becomes one matrix product. Linear layers use the weights as
+ * stored ([out, in]): PyTorch's {@code linear} hands the transposition to the BLAS, measured as
  * fast as a pre-transposed copy. The text tower stops each sequence at its pooled token (causal
  * attention: later tokens cannot influence it), and in the last layer of both towers the output
  * projection and MLP run only on the pooled tokens.
@@ -64,9 +64,19 @@ final class ClipNetwork implements AutoCloseable {
     private final float logitScale;
 
     /** One pre-LN transformer encoder layer. */
-    private record Layer(NDArray ln1Weight, NDArray ln1Bias, NDArray qkvWeight, NDArray qkvBias, NDArray outWeight,
-            NDArray outBias, NDArray ln2Weight, NDArray ln2Bias, NDArray fc1Weight, NDArray fc1Bias,
-            NDArray fc2Weight, NDArray fc2Bias) {}
+    private record Layer(
+            NDArray ln1Weight,
+            NDArray ln1Bias,
+            NDArray qkvWeight,
+            NDArray qkvBias,
+            NDArray outWeight,
+            NDArray outBias,
+            NDArray ln2Weight,
+            NDArray ln2Bias,
+            NDArray fc1Weight,
+            NDArray fc1Bias,
+            NDArray fc2Weight,
+            NDArray fc2Bias) {}
 
     ClipNetwork(ClipConfig config, Path safetensors, Device device) {
         DjlEnvironment.ensureOffline();
@@ -79,20 +89,40 @@ final class ClipNetwork implements AutoCloseable {
             ClipConfig.VisionConfig v = config.vision();
             int th = t.hiddenSize();
             int vh = v.hiddenSize();
-            tokenEmbedding = l.load("text_model.embeddings.token_embedding.weight", t.vocabSize(), th);
-            textPositionEmbedding = l.load("text_model.embeddings.position_embedding.weight",
-                    t.maxPositionEmbeddings(), th);
-            textLayers = l.layers("text_model.encoder.layers.", t.numLayers(), th, t.intermediateSize(), t.headDim());
+            tokenEmbedding =
+                    l.load("text_model.embeddings.token_embedding.weight", t.vocabSize(), th);
+            textPositionEmbedding =
+                    l.load(
+                            "text_model.embeddings.position_embedding.weight",
+                            t.maxPositionEmbeddings(),
+                            th);
+            textLayers =
+                    l.layers(
+                            "text_model.encoder.layers.",
+                            t.numLayers(),
+                            th,
+                            t.intermediateSize(),
+                            t.headDim());
             textFinalLnWeight = l.load("text_model.final_layer_norm.weight", th);
             textFinalLnBias = l.load("text_model.final_layer_norm.bias", th);
             textProjection = l.load("text_projection.weight", config.projectionDim(), th);
 
             int p = v.patchSize();
-            NDArray conv = l.load("vision_model.embeddings.patch_embedding.weight", vh, v.numChannels(), p, p);
+            NDArray conv =
+                    l.load(
+                            "vision_model.embeddings.patch_embedding.weight",
+                            vh,
+                            v.numChannels(),
+                            p,
+                            p);
             patchWeight = conv.reshape(vh, (long) v.numChannels() * p * p);
             conv.close();
             NDArray classEmbedding = l.load("vision_model.embeddings.class_embedding", vh);
-            NDArray positions = l.load("vision_model.embeddings.position_embedding.weight", v.numPositions(), vh);
+            NDArray positions =
+                    l.load(
+                            "vision_model.embeddings.position_embedding.weight",
+                            v.numPositions(),
+                            vh);
             NDArray classRow = manager.zeros(new Shape(v.numPositions(), vh));
             classRow.set(new NDIndex("0"), classEmbedding);
             visionPositions = positions.add(classRow);
@@ -101,8 +131,13 @@ final class ClipNetwork implements AutoCloseable {
             classEmbedding.close();
             preLnWeight = l.load("vision_model.pre_layrnorm.weight", vh);
             preLnBias = l.load("vision_model.pre_layrnorm.bias", vh);
-            visionLayers = l.layers("vision_model.encoder.layers.", v.numLayers(), vh, v.intermediateSize(),
-                    v.headDim());
+            visionLayers =
+                    l.layers(
+                            "vision_model.encoder.layers.",
+                            v.numLayers(),
+                            vh,
+                            v.intermediateSize(),
+                            v.headDim());
             postLnWeight = l.load("vision_model.post_layernorm.weight", vh);
             postLnBias = l.load("vision_model.post_layernorm.bias", vh);
             visualProjection = l.load("visual_projection.weight", config.projectionDim(), vh);
@@ -118,8 +153,13 @@ final class ClipNetwork implements AutoCloseable {
     private static String checkScalar(SafetensorsReader reader, String name) {
         SafetensorsReader.TensorInfo info = reader.info(name);
         if (info.elementCount() != 1) {
-            throw new ModelLoadException(reader.file() + ": tensor '" + name + "' has shape " + info.shapeString()
-                    + ", expected a scalar");
+            throw new ModelLoadException(
+                    reader.file()
+                            + ": tensor '"
+                            + name
+                            + "' has shape "
+                            + info.shapeString()
+                            + ", expected a scalar");
         }
         return name;
     }
@@ -135,8 +175,14 @@ final class ClipNetwork implements AutoCloseable {
         NDArray load(String name, long... expected) {
             SafetensorsReader.TensorInfo info = reader.info(name);
             if (!Arrays.equals(info.shape(), expected)) {
-                throw new ModelLoadException(reader.file() + ": tensor '" + name + "' has shape " + info.shapeString()
-                        + " but the config implies " + Arrays.toString(expected));
+                throw new ModelLoadException(
+                        reader.file()
+                                + ": tensor '"
+                                + name
+                                + "' has shape "
+                                + info.shapeString()
+                                + " but the config implies "
+                                + Arrays.toString(expected));
             }
             ByteBuffer data = reader.float32(name);
             if (manager.getDevice().equals(Device.cpu())) {
@@ -172,12 +218,18 @@ final class ClipNetwork implements AutoCloseable {
                 x.close();
             }
             return new Layer(
-                    load(prefix + "layer_norm1.weight", hidden), load(prefix + "layer_norm1.bias", hidden),
-                    qkvW, qkvB,
-                    load(a + "out_proj.weight", hidden, hidden), load(a + "out_proj.bias", hidden),
-                    load(prefix + "layer_norm2.weight", hidden), load(prefix + "layer_norm2.bias", hidden),
-                    load(prefix + "mlp.fc1.weight", intermediate, hidden), load(prefix + "mlp.fc1.bias", intermediate),
-                    load(prefix + "mlp.fc2.weight", hidden, intermediate), load(prefix + "mlp.fc2.bias", hidden));
+                    load(prefix + "layer_norm1.weight", hidden),
+                    load(prefix + "layer_norm1.bias", hidden),
+                    qkvW,
+                    qkvB,
+                    load(a + "out_proj.weight", hidden, hidden),
+                    load(a + "out_proj.bias", hidden),
+                    load(prefix + "layer_norm2.weight", hidden),
+                    load(prefix + "layer_norm2.bias", hidden),
+                    load(prefix + "mlp.fc1.weight", intermediate, hidden),
+                    load(prefix + "mlp.fc1.bias", intermediate),
+                    load(prefix + "mlp.fc2.weight", hidden, intermediate),
+                    load(prefix + "mlp.fc2.bias", hidden));
         }
     }
 
@@ -211,32 +263,50 @@ final class ClipNetwork implements AutoCloseable {
         int c = v.numChannels();
         long expected = (long) batch * c * s * s;
         if (pixels.length != expected) {
-            throw new IllegalArgumentException("pixel buffer has " + pixels.length + " floats, expected "
-                    + expected + " for " + batch + " images of " + c + "x" + s + "x" + s);
+            throw new IllegalArgumentException(
+                    "pixel buffer has "
+                            + pixels.length
+                            + " floats, expected "
+                            + expected
+                            + " for "
+                            + batch
+                            + " images of "
+                            + c
+                            + "x"
+                            + s
+                            + "x"
+                            + s);
         }
         try (NDManager call = manager.newSubManager()) {
             NDArray image = call.create(pixels, new Shape(batch, c, g, p, g, p));
-            NDArray patches = image.transpose(0, 2, 4, 1, 3, 5).reshape(batch, (long) g * g, (long) c * p * p);
+            NDArray patches =
+                    image.transpose(0, 2, 4, 1, 3, 5)
+                            .reshape(batch, (long) g * g, (long) c * p * p);
             image.close();
             NDArray embedded = Linear.linear(patches, patchWeight).singletonOrThrow();
             patches.close();
-            NDArray withClass = NDArrays.concat(
-                    new NDList(call.zeros(new Shape(batch, 1, v.hiddenSize())), embedded), 1);
+            NDArray withClass =
+                    NDArrays.concat(
+                            new NDList(call.zeros(new Shape(batch, 1, v.hiddenSize())), embedded),
+                            1);
             embedded.close();
             withClass.addi(visionPositions);
             NDArray x = layerNorm(withClass, preLnWeight, preLnBias, v.layerNormEps());
             withClass.close();
             int last = visionLayers.length - 1;
             for (int i = 0; i < last; i++) {
-                encoderLayer(x, visionLayers[i], v.numHeads(), v.hiddenAct(), v.layerNormEps(), null);
+                encoderLayer(
+                        x, visionLayers[i], v.numHeads(), v.hiddenAct(), v.layerNormEps(), null);
             }
             // Last layer: only the class token is pooled, so the out projection and the MLP (per
             // token) run on it alone.
-            NDArray context = attention(x, visionLayers[last], v.numHeads(), v.layerNormEps(), null);
+            NDArray context =
+                    attention(x, visionLayers[last], v.numHeads(), v.layerNormEps(), null);
             NDArray clsContext = context.get(":, 0, :").duplicate();
             context.close();
             NDArray cls = x.get(":, 0, :").duplicate();
-            projectAndFeedForward(cls, clsContext, visionLayers[last], v.hiddenAct(), v.layerNormEps());
+            projectAndFeedForward(
+                    cls, clsContext, visionLayers[last], v.hiddenAct(), v.layerNormEps());
             NDArray pooled = layerNorm(cls, postLnWeight, postLnBias, v.layerNormEps());
             NDArray projected = Linear.linear(pooled, visualProjection).singletonOrThrow();
             return rows(projected.toFloatArray(), batch, config.projectionDim());
@@ -258,8 +328,13 @@ final class ClipNetwork implements AutoCloseable {
         int length = 0;
         for (int b = 0; b < batch; b++) {
             if (ids[b].length == 0 || ids[b].length > t.maxPositionEmbeddings()) {
-                throw new IllegalArgumentException("token id row " + b + " has " + ids[b].length
-                        + " ids, expected 1.." + t.maxPositionEmbeddings());
+                throw new IllegalArgumentException(
+                        "token id row "
+                                + b
+                                + " has "
+                                + ids[b].length
+                                + " ids, expected 1.."
+                                + t.maxPositionEmbeddings());
             }
             pool[b] = poolIndex(ids[b], t);
             length = Math.max(length, pool[b] + 1);
@@ -271,8 +346,16 @@ final class ClipNetwork implements AutoCloseable {
             for (int i = 0; i < length; i++) {
                 long id = i < ids[b].length ? ids[b][i] : t.eosTokenId();
                 if (id < 0 || id >= t.vocabSize()) {
-                    throw new IllegalArgumentException("token id " + id + " at row " + b + ", position " + i
-                            + " is outside the vocabulary (size " + t.vocabSize() + ")");
+                    throw new IllegalArgumentException(
+                            "token id "
+                                    + id
+                                    + " at row "
+                                    + b
+                                    + ", position "
+                                    + i
+                                    + " is outside the vocabulary (size "
+                                    + t.vocabSize()
+                                    + ")");
                 }
                 flat[b * length + i] = id;
             }
@@ -280,10 +363,13 @@ final class ClipNetwork implements AutoCloseable {
         }
         try (NDManager call = manager.newSubManager()) {
             NDArray idArray = call.create(flat, new Shape(batch, length));
-            NDArray x = Embedding.embedding(idArray, tokenEmbedding, SparseFormat.DENSE).singletonOrThrow();
+            NDArray x =
+                    Embedding.embedding(idArray, tokenEmbedding, SparseFormat.DENSE)
+                            .singletonOrThrow();
             NDArray positionIds = call.arange(0, length, 1, DataType.INT64);
-            NDArray pos = Embedding.embedding(positionIds, textPositionEmbedding, SparseFormat.DENSE)
-                    .singletonOrThrow();
+            NDArray pos =
+                    Embedding.embedding(positionIds, textPositionEmbedding, SparseFormat.DENSE)
+                            .singletonOrThrow();
             x.addi(pos);
             pos.close();
             NDArray mask = causalMask(call, length);
@@ -298,8 +384,10 @@ final class ClipNetwork implements AutoCloseable {
             NDArray pooledContext = rowsAt(context, gatherArray);
             context.close();
             NDArray pooledRaw = rowsAt(x, gatherArray);
-            projectAndFeedForward(pooledRaw, pooledContext, textLayers[last], t.hiddenAct(), t.layerNormEps());
-            NDArray pooled = layerNorm(pooledRaw, textFinalLnWeight, textFinalLnBias, t.layerNormEps());
+            projectAndFeedForward(
+                    pooledRaw, pooledContext, textLayers[last], t.hiddenAct(), t.layerNormEps());
+            NDArray pooled =
+                    layerNorm(pooledRaw, textFinalLnWeight, textFinalLnBias, t.layerNormEps());
             NDArray projected = Linear.linear(pooled, textProjection).singletonOrThrow();
             return rows(projected.toFloatArray(), batch, config.projectionDim());
         }
@@ -349,13 +437,14 @@ final class ClipNetwork implements AutoCloseable {
     }
 
     private static NDArray layerNorm(NDArray x, NDArray weight, NDArray bias, double eps) {
-        return LayerNorm.layerNorm(x, new Shape(weight.getShape().get(0)), weight, bias, (float) eps)
+        return LayerNorm.layerNorm(
+                        x, new Shape(weight.getShape().get(0)), weight, bias, (float) eps)
                 .singletonOrThrow();
     }
 
     /** One pre-LN encoder layer, updating {@code x} [batch, tokens, hidden] in place. */
-    private static void encoderLayer(NDArray x, Layer w, int heads, ClipConfig.Activation act, double eps,
-            NDArray mask) {
+    private static void encoderLayer(
+            NDArray x, Layer w, int heads, ClipConfig.Activation act, double eps, NDArray mask) {
         NDArray context = attention(x, w, heads, eps, mask);
         projectAndFeedForward(x, context, w, act, eps);
     }
@@ -400,8 +489,8 @@ final class ClipNetwork implements AutoCloseable {
      * The rest of a layer, per token, in place on {@code x} (any leading shape): {@code x +=
      * out_proj(context)}, then {@code x += fc2(act(fc1(LN2(x))))}. Closes {@code context}.
      */
-    private static void projectAndFeedForward(NDArray x, NDArray context, Layer w, ClipConfig.Activation act,
-            double eps) {
+    private static void projectAndFeedForward(
+            NDArray x, NDArray context, Layer w, ClipConfig.Activation act, double eps) {
         NDArray out = Linear.linear(context, w.outWeight, w.outBias).singletonOrThrow();
         context.close();
         x.addi(out);
@@ -416,7 +505,10 @@ final class ClipNetwork implements AutoCloseable {
         f2.close();
     }
 
-    /** Rows {@code index} of {@code x} [batch, tokens, hidden] flattened to [batch * tokens, hidden]. */
+    /**
+     * Rows {@code index} of {@code x} [batch, tokens, hidden] flattened to [batch * tokens,
+     * hidden].
+     */
     private static NDArray rowsAt(NDArray x, NDArray index) {
         Shape s = x.getShape();
         NDArray flat = x.reshape(s.get(0) * s.get(1), s.get(2));

@@ -9,9 +9,9 @@ import java.util.Arrays;
 
 /**
  * CLIP's BPE tokenizer from a Hugging Face {@code tokenizer.json} (DJL's binding of the Rust
- * tokenizers library): normalisation (NFC, whitespace, lower case) as the file defines it,
- * {@code <|startoftext|>} ... {@code <|endoftext|>}, truncation to the context length keeping
- * {@code <|endoftext|>} last, padding with {@code <|endoftext|>}. Thread-safe.
+ * tokenizers library): normalisation (NFC, whitespace, lower case) as the file defines it, {@code
+ * <|startoftext|>} ... {@code <|endoftext|>}, truncation to the context length keeping {@code
+ * <|endoftext|>} last, padding with {@code <|endoftext|>}. Thread-safe.
  */
 final class ClipTokenizer implements AutoCloseable {
 
@@ -32,19 +32,23 @@ final class ClipTokenizer implements AutoCloseable {
     static ClipTokenizer load(Path tokenizerJson, int contextLength) {
         DjlEnvironment.ensureOffline();
         if (!Files.isRegularFile(tokenizerJson)) {
-            throw new ModelLoadException(tokenizerJson + ": file not found (a CLIP model directory needs tokenizer.json)");
+            throw new ModelLoadException(
+                    tokenizerJson
+                            + ": file not found (a CLIP model directory needs tokenizer.json)");
         }
         try {
-            HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder()
-                    .optTokenizerPath(tokenizerJson)
-                    .optAddSpecialTokens(true)
-                    .optTruncation(true)
-                    .optMaxLength(contextLength)
-                    .optPadding(false)
-                    .build();
+            HuggingFaceTokenizer tokenizer =
+                    HuggingFaceTokenizer.builder()
+                            .optTokenizerPath(tokenizerJson)
+                            .optAddSpecialTokens(true)
+                            .optTruncation(true)
+                            .optMaxLength(contextLength)
+                            .optPadding(false)
+                            .build();
             return new ClipTokenizer(tokenizer, contextLength);
         } catch (IOException | RuntimeException e) {
-            throw new ModelLoadException(tokenizerJson + ": cannot load tokenizer: " + e.getMessage(), e);
+            throw new ModelLoadException(
+                    tokenizerJson + ": cannot load tokenizer: " + e.getMessage(), e);
         }
     }
 

@@ -12,7 +12,10 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
-/** {@link ClipModel} over a {@link ClipNetwork}, a {@link ClipTokenizer} and a {@link ClipImagePreprocessor}. */
+/**
+ * {@link ClipModel} over a {@link ClipNetwork}, a {@link ClipTokenizer} and a {@link
+ * ClipImagePreprocessor}.
+ */
 final class DefaultClipModel implements ClipModel {
 
     /** Largest batch handed to one forward pass by the {@code encodeAll} methods. */
@@ -21,11 +24,14 @@ final class DefaultClipModel implements ClipModel {
     private final ClipNetwork network;
     private final ClipTokenizer tokenizer;
     private final ClipImagePreprocessor preprocessor;
+
     /** Forward passes hold the read lock, close the write lock: no pass runs on freed weights. */
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
+
     private boolean closed;
 
-    DefaultClipModel(ClipNetwork network, ClipTokenizer tokenizer, ClipImagePreprocessor preprocessor) {
+    DefaultClipModel(
+            ClipNetwork network, ClipTokenizer tokenizer, ClipImagePreprocessor preprocessor) {
         this.network = network;
         this.tokenizer = tokenizer;
         this.preprocessor = preprocessor;
@@ -122,7 +128,10 @@ final class DefaultClipModel implements ClipModel {
         return out;
     }
 
-    /** What the image and text views share: the embedding mode, the dimension, and a close that frees nothing. */
+    /**
+     * What the image and text views share: the embedding mode, the dimension, and a close that
+     * frees nothing.
+     */
     private abstract class EncoderView {
         final EmbeddingMode mode;
 
@@ -161,7 +170,8 @@ final class DefaultClipModel implements ClipModel {
             try {
                 bytes = Files.readAllBytes(imageFile);
             } catch (IOException e) {
-                throw new ImageDecodeException(imageFile.toString(), "cannot read file: " + e.getMessage(), e);
+                throw new ImageDecodeException(
+                        imageFile.toString(), "cannot read file: " + e.getMessage(), e);
             }
             return encode(bytes, imageFile.toString());
         }
@@ -195,8 +205,17 @@ final class DefaultClipModel implements ClipModel {
             for (int i = 0; i < batch.size(); i++) {
                 PreprocessedImage p = batch.get(i);
                 if (p.size() != size) {
-                    throw new IllegalArgumentException("image '" + p.inputName() + "' was preprocessed to "
-                            + p.size() + "x" + p.size() + " but the model takes " + size + "x" + size);
+                    throw new IllegalArgumentException(
+                            "image '"
+                                    + p.inputName()
+                                    + "' was preprocessed to "
+                                    + p.size()
+                                    + "x"
+                                    + p.size()
+                                    + " but the model takes "
+                                    + size
+                                    + "x"
+                                    + size);
                 }
                 System.arraycopy(p.pixels(), 0, pixels, i * per, per);
             }
@@ -204,9 +223,11 @@ final class DefaultClipModel implements ClipModel {
         }
 
         @Override
-        public List<ImageEmbeddingResult> encodeAllBytes(List<byte[]> images, List<String> inputNames) {
+        public List<ImageEmbeddingResult> encodeAllBytes(
+                List<byte[]> images, List<String> inputNames) {
             if (images.size() != inputNames.size()) {
-                throw new IllegalArgumentException(images.size() + " images but " + inputNames.size() + " names");
+                throw new IllegalArgumentException(
+                        images.size() + " images but " + inputNames.size() + " names");
             }
             ImageEmbeddingResult[] results = new ImageEmbeddingResult[images.size()];
             List<PreprocessedImage> batch = new ArrayList<>();
@@ -223,7 +244,8 @@ final class DefaultClipModel implements ClipModel {
                     List<float[]> vectors = encodePreprocessed(batch);
                     for (int j = 0; j < vectors.size(); j++) {
                         int at = positions.get(j);
-                        results[at] = ImageEmbeddingResult.success(inputNames.get(at), vectors.get(j));
+                        results[at] =
+                                ImageEmbeddingResult.success(inputNames.get(at), vectors.get(j));
                     }
                     batch.clear();
                     positions.clear();
@@ -250,13 +272,15 @@ final class DefaultClipModel implements ClipModel {
             for (int start = 0; start < texts.size(); start += MAX_BATCH) {
                 int end = Math.min(texts.size(), start + MAX_BATCH);
                 int from = start;
-                float[][] features = forward(() -> {
-                    long[][] ids = new long[end - from][];
-                    for (int i = from; i < end; i++) {
-                        ids[i - from] = tokenizer.encode(texts.get(i));
-                    }
-                    return network.encodeTexts(ids);
-                });
+                float[][] features =
+                        forward(
+                                () -> {
+                                    long[][] ids = new long[end - from][];
+                                    for (int i = from; i < end; i++) {
+                                        ids[i - from] = tokenizer.encode(texts.get(i));
+                                    }
+                                    return network.encodeTexts(ids);
+                                });
                 out.addAll(finish(features, mode));
             }
             return out;

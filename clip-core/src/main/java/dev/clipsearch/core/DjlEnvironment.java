@@ -12,9 +12,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The one door through which clip-core touches DJL.
  *
- * <p>DJL reports usage to a cloud endpoint and may download native libraries at start-up unless
- * the system properties {@code OPT_OUT_TRACKING} and {@code DJL_OFFLINE} are {@code true} before
- * any DJL class initialises. This class sets both in its static initializer; every clip-core entry
+ * <p>DJL reports usage to a cloud endpoint and may download native libraries at start-up unless the
+ * system properties {@code OPT_OUT_TRACKING} and {@code DJL_OFFLINE} are {@code true} before any
+ * DJL class initialises. This class sets both in its static initializer; every clip-core entry
  * point that uses DJL calls {@link #ensureOffline()} first. The PyTorch native library then comes
  * from the {@code pytorch-native-cpu} (or CUDA) jar on the class path and the tokenizers library
  * from the {@code ai.djl.huggingface:tokenizers} jar (which bundles it for linux-x86_64 and
@@ -30,7 +30,9 @@ public final class DjlEnvironment {
     /** System property: {@code false} keeps OpenMP's default (spinning) wait policy. */
     public static final String PASSIVE_OPENMP_PROPERTY = "clipsearch.openmp.passive";
 
-    /** OpenMP busy-wait iterations before a passive wait (see {@link #preferPassiveOpenMpWaiting}). */
+    /**
+     * OpenMP busy-wait iterations before a passive wait (see {@link #preferPassiveOpenMpWaiting}).
+     */
     private static final String OPENMP_SPIN_COUNT = "1000";
 
     /** The C library's setenv, through JNA (a DJL dependency). */
@@ -59,13 +61,13 @@ public final class DjlEnvironment {
      *
      * <p>Purely passive waiting has its own cost: every parallel operator then wakes a sleeping
      * worker through the kernel, and a batch-1 text pass runs a few hundred small operators. So a
-     * short spin before sleeping is also set, {@value #OPENMP_SPIN_COUNT} iterations
-     * ({@code GOMP_SPINCOUNT}, microseconds; unless the variable is already set:
-     * {@code GOMP_SPINCOUNT=0} waits purely passively). Measured for ViT-B/32 on 2 AMD EPYC cores:
-     * text p50 27 ms to 19.5 ms on an idle machine, batch-32 image throughput unchanged; with two
-     * CPU-bound processes competing, text p50 about 40 ms (noisy) to 50 ms, and with one, about 30 ms
-     * to 41 ms: on a machine whose cores are all busy, set {@code GOMP_SPINCOUNT=0}. The libgomp
-     * default of 300,000 iterations (and 20,000) made it 3-6 times slower than passive under load.
+     * short spin before sleeping is also set, {@value #OPENMP_SPIN_COUNT} iterations ({@code
+     * GOMP_SPINCOUNT}, microseconds; unless the variable is already set: {@code GOMP_SPINCOUNT=0}
+     * waits purely passively). Measured for ViT-B/32 on 2 AMD EPYC cores: text p50 27 ms to 19.5 ms
+     * on an idle machine, batch-32 image throughput unchanged; with two CPU-bound processes
+     * competing, text p50 about 40 ms (noisy) to 50 ms, and with one, about 30 ms to 41 ms: on a
+     * machine whose cores are all busy, set {@code GOMP_SPINCOUNT=0}. The libgomp default of
+     * 300,000 iterations (and 20,000) made it 3-6 times slower than passive under load.
      */
     private static void preferPassiveOpenMpWaiting() {
         if (System.getenv("OMP_WAIT_POLICY") != null

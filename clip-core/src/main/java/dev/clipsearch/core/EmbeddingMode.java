@@ -4,6 +4,8 @@ package dev.clipsearch.core;
 public enum EmbeddingMode {
     /** L2-normalised: dot product equals cosine similarity (what vector search wants). */
     NORMALIZED,
-    /** The projected features as {@code get_image_features} / {@code get_text_features} return them. */
+    /**
+     * The projected features as {@code get_image_features} / {@code get_text_features} return them.
+     */
     RAW
 }

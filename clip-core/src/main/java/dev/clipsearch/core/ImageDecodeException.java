@@ -1,12 +1,14 @@
 package dev.clipsearch.core;
 
 /**
- * Thrown when encoded image bytes cannot be turned into pixels: empty, corrupt or truncated data, an unrecognised or
- * unsupported format, or an image whose header declares more pixels than allowed.
+ * Thrown when encoded image bytes cannot be turned into pixels: empty, corrupt or truncated data,
+ * an unrecognised or unsupported format, or an image whose header declares more pixels than
+ * allowed.
  *
- * <p>The message names the input (a file path, dataset row or other caller-supplied name) and the reason, for example
- * {@code Cannot decode image 'photos/cat.png': truncated image data}. It extends {@link IllegalArgumentException}
- * because the problem lies in the input, so batch jobs can skip and report the offending item.
+ * <p>The message names the input (a file path, dataset row or other caller-supplied name) and the
+ * reason, for example {@code Cannot decode image 'photos/cat.png': truncated image data}. It
+ * extends {@link IllegalArgumentException} because the problem lies in the input, so batch jobs can
+ * skip and report the offending item.
  */
 public class ImageDecodeException extends IllegalArgumentException {
 
@@ -14,15 +16,17 @@ public class ImageDecodeException extends IllegalArgumentException {
 
     /** Name of the input that could not be decoded. */
     private final String inputName;
+
     /** Why it could not be decoded. */
     private final String reason;
 
     /**
      * Creates an exception for one input.
      *
-     * @param inputName name of the input that failed (file path, row id, ...); {@code null} becomes {@code "<unnamed>"}
-     * @param reason    short description of what is wrong with it
-     * @param cause     underlying exception, or {@code null}
+     * @param inputName name of the input that failed (file path, row id, ...); {@code null} becomes
+     *     {@code "<unnamed>"}
+     * @param reason short description of what is wrong with it
+     * @param cause underlying exception, or {@code null}
      */
     public ImageDecodeException(String inputName, String reason, Throwable cause) {
         super("Cannot decode image '" + nameOrDefault(inputName) + "': " + reason, cause);

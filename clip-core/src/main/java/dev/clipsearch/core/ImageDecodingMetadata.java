@@ -5,18 +5,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Metadata Pillow acts on that ImageIO readers leave alone, read straight from the encoded bytes: the EXIF orientation
- * (tag 0x0112), applied like Pillow's {@code ImageOps.exif_transpose} (JPEG APP1 "Exif" with XMP
- * {@code tiff:Orientation} as a fallback as Pillow does, PNG {@code eXIf}, WebP {@code EXIF}, TIFF's own first IFD);
- * the Adobe APP14 marker of JPEGs (inverted CMYK); and the tRNS colour key of 8-bit gray and RGB PNGs. Malformed
- * metadata is ignored.
+ * Metadata Pillow acts on that ImageIO readers leave alone, read straight from the encoded bytes:
+ * the EXIF orientation (tag 0x0112), applied like Pillow's {@code ImageOps.exif_transpose} (JPEG
+ * APP1 "Exif" with XMP {@code tiff:Orientation} as a fallback as Pillow does, PNG {@code eXIf},
+ * WebP {@code EXIF}, TIFF's own first IFD); the Adobe APP14 marker of JPEGs (inverted CMYK); and
+ * the tRNS colour key of 8-bit gray and RGB PNGs. Malformed metadata is ignored.
  */
 final class ImageDecodingMetadata {
 
-    private static final Pattern XMP_ORIENTATION = Pattern.compile("tiff:Orientation(?:=\"|>)([0-9])");
+    private static final Pattern XMP_ORIENTATION =
+            Pattern.compile("tiff:Orientation(?:=\"|>)([0-9])");
 
-    private ImageDecodingMetadata() {
-    }
+    private ImageDecodingMetadata() {}
 
     /** EXIF orientation 1..8 of the encoded image, 1 when absent or unreadable. */
     static int orientation(byte[] b) {
@@ -24,12 +24,24 @@ final class ImageDecodingMetadata {
             int o;
             if (b.length >= 4 && (b[0] & 0xFF) == 0xFF && (b[1] & 0xFF) == 0xD8) {
                 o = jpegOrientation(b);
-            } else if (b.length >= 8 && (b[0] & 0xFF) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
+            } else if (b.length >= 8
+                    && (b[0] & 0xFF) == 0x89
+                    && b[1] == 'P'
+                    && b[2] == 'N'
+                    && b[3] == 'G') {
                 o = pngOrientation(b);
-            } else if (b.length >= 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F'
-                    && b[8] == 'W' && b[9] == 'E' && b[10] == 'B' && b[11] == 'P') {
+            } else if (b.length >= 12
+                    && b[0] == 'R'
+                    && b[1] == 'I'
+                    && b[2] == 'F'
+                    && b[3] == 'F'
+                    && b[8] == 'W'
+                    && b[9] == 'E'
+                    && b[10] == 'B'
+                    && b[11] == 'P') {
                 o = webpOrientation(b);
-            } else if (b.length >= 8 && ((b[0] == 'I' && b[1] == 'I') || (b[0] == 'M' && b[1] == 'M'))) {
+            } else if (b.length >= 8
+                    && ((b[0] == 'I' && b[1] == 'I') || (b[0] == 'M' && b[1] == 'M'))) {
                 o = tiffOrientation(b, 0, b.length);
             } else {
                 o = 1;
@@ -62,7 +74,8 @@ final class ImageDecodingMetadata {
                 p += 2;
                 continue;
             }
-            if (marker == 0xDA || marker == 0xD9) { // start of scan / end of image: no more metadata
+            if (marker == 0xDA
+                    || marker == 0xD9) { // start of scan / end of image: no more metadata
                 return;
             }
             int len = u16be(b, p + 2);
@@ -73,28 +86,34 @@ final class ImageDecodingMetadata {
         }
     }
 
-    /** Whether a JPEG carries an Adobe APP14 segment (Pillow then reads CMYK as inverted, "CMYK;I"). */
+    /**
+     * Whether a JPEG carries an Adobe APP14 segment (Pillow then reads CMYK as inverted, "CMYK;I").
+     */
     static boolean hasAdobeMarker(byte[] b) {
         boolean[] found = {false};
-        forEachJpegSegment(b, (marker, data, end) -> {
-            found[0] = marker == 0xEE && startsWith(b, data, end, "Adobe");
-            return !found[0];
-        });
+        forEachJpegSegment(
+                b,
+                (marker, data, end) -> {
+                    found[0] = marker == 0xEE && startsWith(b, data, end, "Adobe");
+                    return !found[0];
+                });
         return found[0];
     }
 
     private static int jpegOrientation(byte[] b) {
         int[] result = {0, 0}; // exif, xmp
-        forEachJpegSegment(b, (marker, data, end) -> {
-            if (marker == 0xE1 && startsWith(b, data, end, "Exif\0\0")) {
-                result[0] = tiffOrientation(b, data + 6, end);
-                return false;
-            }
-            if (marker == 0xE1 && result[1] == 0) {
-                result[1] = xmpOrientation(b, data, end);
-            }
-            return true;
-        });
+        forEachJpegSegment(
+                b,
+                (marker, data, end) -> {
+                    if (marker == 0xE1 && startsWith(b, data, end, "Exif\0\0")) {
+                        result[0] = tiffOrientation(b, data + 6, end);
+                        return false;
+                    }
+                    if (marker == 0xE1 && result[1] == 0) {
+                        result[1] = xmpOrientation(b, data, end);
+                    }
+                    return true;
+                });
         return result[0] != 0 ? result[0] : result[1] != 0 ? result[1] : 1;
     }
 
@@ -114,7 +133,9 @@ final class ImageDecodingMetadata {
         if (!startsWith(b, from, to, "http://ns.adobe.com/xap/1.0/")) {
             return 0;
         }
-        Matcher m = XMP_ORIENTATION.matcher(new String(b, from, to - from, StandardCharsets.ISO_8859_1));
+        Matcher m =
+                XMP_ORIENTATION.matcher(
+                        new String(b, from, to - from, StandardCharsets.ISO_8859_1));
         return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
@@ -142,11 +163,16 @@ final class ImageDecodingMetadata {
     }
 
     /**
-     * The tRNS colour key of an 8-bit gray (colour type 0) or RGB (type 2) PNG as packed {@code 0xRRGGBB}, or -1.
-     * Pillow turns pixels of exactly that colour transparent when converting to RGBA.
+     * The tRNS colour key of an 8-bit gray (colour type 0) or RGB (type 2) PNG as packed {@code
+     * 0xRRGGBB}, or -1. Pillow turns pixels of exactly that colour transparent when converting to
+     * RGBA.
      */
     static int pngColourKey(byte[] b) {
-        if (!(b.length >= 33 && (b[0] & 0xFF) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G')) {
+        if (!(b.length >= 33
+                && (b[0] & 0xFF) == 0x89
+                && b[1] == 'P'
+                && b[2] == 'N'
+                && b[3] == 'G')) {
             return -1;
         }
         int bitDepth = b[24] & 0xFF;
@@ -239,8 +265,9 @@ final class ImageDecodingMetadata {
     }
 
     /**
-     * Applies an EXIF orientation to packed pixels, as Pillow's exif_transpose (2 mirror, 3 rotate 180, 4 flip,
-     * 5 transpose, 6 rotate 90 clockwise, 7 transverse, 8 rotate 90 counter-clockwise).
+     * Applies an EXIF orientation to packed pixels, as Pillow's exif_transpose (2 mirror, 3 rotate
+     * 180, 4 flip, 5 transpose, 6 rotate 90 clockwise, 7 transverse, 8 rotate 90
+     * counter-clockwise).
      *
      * @return the new pixels; width and height are swapped for orientations 5..8
      */
@@ -258,13 +285,34 @@ final class ImageDecodingMetadata {
                 int sx;
                 int sy;
                 switch (orientation) {
-                    case 2 -> { sx = w - 1 - x; sy = y; }
-                    case 3 -> { sx = w - 1 - x; sy = h - 1 - y; }
-                    case 4 -> { sx = x; sy = h - 1 - y; }
-                    case 5 -> { sx = y; sy = x; }
-                    case 6 -> { sx = y; sy = h - 1 - x; }
-                    case 7 -> { sx = w - 1 - y; sy = h - 1 - x; }
-                    default -> { sx = w - 1 - y; sy = x; } // 8
+                    case 2 -> {
+                        sx = w - 1 - x;
+                        sy = y;
+                    }
+                    case 3 -> {
+                        sx = w - 1 - x;
+                        sy = h - 1 - y;
+                    }
+                    case 4 -> {
+                        sx = x;
+                        sy = h - 1 - y;
+                    }
+                    case 5 -> {
+                        sx = y;
+                        sy = x;
+                    }
+                    case 6 -> {
+                        sx = y;
+                        sy = h - 1 - x;
+                    }
+                    case 7 -> {
+                        sx = w - 1 - y;
+                        sy = h - 1 - x;
+                    }
+                    default -> {
+                        sx = w - 1 - y;
+                        sy = x;
+                    } // 8
                 }
                 out[base + x] = in[sy * w + sx];
             }
@@ -277,11 +325,17 @@ final class ImageDecodingMetadata {
     }
 
     private static long u32be(byte[] b, int p) {
-        return ((long) (b[p] & 0xFF) << 24) | ((b[p + 1] & 0xFF) << 16) | ((b[p + 2] & 0xFF) << 8) | (b[p + 3] & 0xFF);
+        return ((long) (b[p] & 0xFF) << 24)
+                | ((b[p + 1] & 0xFF) << 16)
+                | ((b[p + 2] & 0xFF) << 8)
+                | (b[p + 3] & 0xFF);
     }
 
     private static long u32le(byte[] b, int p) {
-        return ((long) (b[p + 3] & 0xFF) << 24) | ((b[p + 2] & 0xFF) << 16) | ((b[p + 1] & 0xFF) << 8) | (b[p] & 0xFF);
+        return ((long) (b[p + 3] & 0xFF) << 24)
+                | ((b[p + 2] & 0xFF) << 16)
+                | ((b[p + 1] & 0xFF) << 8)
+                | (b[p] & 0xFF);
     }
 
     private static int u16(byte[] b, int p, boolean little) {

@@ -6,10 +6,11 @@ import java.util.List;
 
 /**
  * Encodes images into the CLIP embedding space. Obtained from {@link ClipModel#imageEncoder()};
- * thread-safe. Vectors are L2-normalised unless the encoder was made with {@link EmbeddingMode#RAW}.
+ * thread-safe. Vectors are L2-normalised unless the encoder was made with {@link
+ * EmbeddingMode#RAW}.
  *
- * <p>For throughput, decode and preprocess on worker threads with {@link #preprocess(byte[], String)}
- * and run batches of 8–32 through {@link #encodePreprocessed(List)}.
+ * <p>For throughput, decode and preprocess on worker threads with {@link #preprocess(byte[],
+ * String)} and run batches of 8–32 through {@link #encodePreprocessed(List)}.
  */
 public interface ImageEncoder extends AutoCloseable {
 

@@ -1,8 +1,8 @@
 package dev.clipsearch.core;
 
 /**
- * A model directory or one of its files is missing or malformed. The message names the file and
- * the problem (for a tensor: its name, the expected and the actual shape).
+ * A model directory or one of its files is missing or malformed. The message names the file and the
+ * problem (for a tensor: its name, the expected and the actual shape).
  */
 public class ModelLoadException extends RuntimeException {
 

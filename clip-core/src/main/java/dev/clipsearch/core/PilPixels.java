@@ -13,37 +13,41 @@ import java.awt.image.Raster;
 import java.awt.image.SinglePixelPackedSampleModel;
 
 /**
- * Turns any {@link BufferedImage} into packed, non-premultiplied ARGB pixels the way Pillow's mode conversions to
- * {@code RGBA} would, reading raw samples instead of going through Java2D colour management: grayscale is replicated
- * (java.awt would apply a linear-to-sRGB gamma curve to {@code TYPE_BYTE_GRAY}), palettes keep their tRNS alpha, CMYK
- * uses Pillow's naive {@code cmyk2rgb}, 16-bit RGB/RGBA/LA keep the high byte (Pillow's {@code ;16B} unpackers) and
- * 16-bit grayscale without alpha is clamped to 255 (Pillow's {@code I;16 -> L/RGB} conversion clamps, it does not
+ * Turns any {@link BufferedImage} into packed, non-premultiplied ARGB pixels the way Pillow's mode
+ * conversions to {@code RGBA} would, reading raw samples instead of going through Java2D colour
+ * management: grayscale is replicated (java.awt would apply a linear-to-sRGB gamma curve to {@code
+ * TYPE_BYTE_GRAY}), palettes keep their tRNS alpha, CMYK uses Pillow's naive {@code cmyk2rgb},
+ * 16-bit RGB/RGBA/LA keep the high byte (Pillow's {@code ;16B} unpackers) and 16-bit grayscale
+ * without alpha is clamped to 255 (Pillow's {@code I;16 -> L/RGB} conversion clamps, it does not
  * scale). Embedded ICC profiles are ignored, as Pillow and transformers ignore them.
  */
 final class PilPixels {
 
-    private PilPixels() {
-    }
+    private PilPixels() {}
 
     /**
      * Packed pixels of one image.
      *
-     * @param argb     {@code 0xAARRGGBB}, row-major, {@code width * height}; bits 24..31 are undefined when
-     *                 {@code hasAlpha} is false
+     * @param argb {@code 0xAARRGGBB}, row-major, {@code width * height}; bits 24..31 are undefined
+     *     when {@code hasAlpha} is false
      * @param hasAlpha whether the source had an alpha channel (palette transparency included)
      */
-    record Pixels(int width, int height, int[] argb, boolean hasAlpha) {
-    }
+    record Pixels(int width, int height, int[] argb, boolean hasAlpha) {}
 
-    /** Reads {@code image} into packed ARGB (CMYK as ink values). May share the image's pixel array: do not modify. */
+    /**
+     * Reads {@code image} into packed ARGB (CMYK as ink values). May share the image's pixel array:
+     * do not modify.
+     */
     static Pixels read(BufferedImage image) {
         return read(image, false);
     }
 
     /**
-     * Reads {@code image} into packed ARGB. The result may share the image's own pixel array: do not modify it.
+     * Reads {@code image} into packed ARGB. The result may share the image's own pixel array: do
+     * not modify it.
      *
-     * @param invertedCmyk whether CMYK samples are stored inverted (Adobe JPEGs; Pillow's "CMYK;I" raw mode)
+     * @param invertedCmyk whether CMYK samples are stored inverted (Adobe JPEGs; Pillow's "CMYK;I"
+     *     raw mode)
      */
     static Pixels read(BufferedImage image, boolean invertedCmyk) {
         int w = image.getWidth();
@@ -69,7 +73,8 @@ final class PilPixels {
             }
             return new Pixels(w, h, out, icm.hasAlpha());
         }
-        if (cm instanceof ComponentColorModel && !cm.isAlphaPremultiplied()
+        if (cm instanceof ComponentColorModel
+                && !cm.isAlphaPremultiplied()
                 && readComponents(cm, raster, out, invertedCmyk)) {
             return new Pixels(w, h, out, cm.hasAlpha());
         }
@@ -94,11 +99,15 @@ final class PilPixels {
             return null;
         }
         Raster raster = image.getRaster();
-        if (!(raster.getDataBuffer() instanceof DataBufferInt db) || db.getNumBanks() != 1 || db.getOffset() != 0
+        if (!(raster.getDataBuffer() instanceof DataBufferInt db)
+                || db.getNumBanks() != 1
+                || db.getOffset() != 0
                 || !(raster.getSampleModel() instanceof SinglePixelPackedSampleModel sm)
                 || sm.getScanlineStride() != image.getWidth()
-                || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0
-                || raster.getMinX() != 0 || raster.getMinY() != 0
+                || raster.getSampleModelTranslateX() != 0
+                || raster.getSampleModelTranslateY() != 0
+                || raster.getMinX() != 0
+                || raster.getMinY() != 0
                 || db.getData().length != image.getWidth() * image.getHeight()) {
             return null;
         }
@@ -106,8 +115,12 @@ final class PilPixels {
         return data;
     }
 
-    /** Raw-sample conversion for gray, gray+alpha, RGB, RGBA and CMYK component images; false if not applicable. */
-    private static boolean readComponents(ColorModel cm, Raster raster, int[] out, boolean invertedCmyk) {
+    /**
+     * Raw-sample conversion for gray, gray+alpha, RGB, RGBA and CMYK component images; false if not
+     * applicable.
+     */
+    private static boolean readComponents(
+            ColorModel cm, Raster raster, int[] out, boolean invertedCmyk) {
         int csType = cm.getColorSpace().getType();
         int bands = raster.getNumBands();
         int transfer = raster.getTransferType();
@@ -171,8 +184,12 @@ final class PilPixels {
         return true;
     }
 
-    /** Direct access to 8-bit pixel-interleaved byte rasters (the common case), bypassing SampleModel calls. */
-    private record ByteRows(byte[] data, int base, int scanline, int pixelStride, int[] bandOffsets, int width) {
+    /**
+     * Direct access to 8-bit pixel-interleaved byte rasters (the common case), bypassing
+     * SampleModel calls.
+     */
+    private record ByteRows(
+            byte[] data, int base, int scanline, int pixelStride, int[] bandOffsets, int width) {
 
         static ByteRows of(Raster raster, int[] bits) {
             for (int b : bits) {
@@ -181,14 +198,22 @@ final class PilPixels {
                 }
             }
             if (!(raster.getSampleModel() instanceof PixelInterleavedSampleModel sm)
-                    || !(raster.getDataBuffer() instanceof DataBufferByte db) || db.getNumBanks() != 1) {
+                    || !(raster.getDataBuffer() instanceof DataBufferByte db)
+                    || db.getNumBanks() != 1) {
                 return null;
             }
-            int base = db.getOffset()
-                    - raster.getSampleModelTranslateY() * sm.getScanlineStride()
-                    - raster.getSampleModelTranslateX() * sm.getPixelStride()
-                    + raster.getMinY() * sm.getScanlineStride() + raster.getMinX() * sm.getPixelStride();
-            return new ByteRows(db.getData(), base, sm.getScanlineStride(), sm.getPixelStride(), sm.getBandOffsets(),
+            int base =
+                    db.getOffset()
+                            - raster.getSampleModelTranslateY() * sm.getScanlineStride()
+                            - raster.getSampleModelTranslateX() * sm.getPixelStride()
+                            + raster.getMinY() * sm.getScanlineStride()
+                            + raster.getMinX() * sm.getPixelStride();
+            return new ByteRows(
+                    db.getData(),
+                    base,
+                    sm.getScanlineStride(),
+                    sm.getPixelStride(),
+                    sm.getBandOffsets(),
                     raster.getWidth());
         }
 
@@ -223,8 +248,9 @@ final class PilPixels {
     }
 
     /**
-     * Pillow's {@code Image.alpha_composite} of {@code argb} over an opaque white background, alpha dropped: what
-     * transformers' {@code convert_to_rgb} does to images with transparency. Returns packed {@code 0xFFRRGGBB}.
+     * Pillow's {@code Image.alpha_composite} of {@code argb} over an opaque white background, alpha
+     * dropped: what transformers' {@code convert_to_rgb} does to images with transparency. Returns
+     * packed {@code 0xFFRRGGBB}.
      */
     static int[] compositeOnWhite(int[] argb) {
         int[] out = new int[argb.length];
@@ -234,7 +260,9 @@ final class PilPixels {
         return out;
     }
 
-    /** One pixel of {@link #compositeOnWhite(int[])} (Pillow AlphaComposite.c, 7 precision bits). */
+    /**
+     * One pixel of {@link #compositeOnWhite(int[])} (Pillow AlphaComposite.c, 7 precision bits).
+     */
     static int compositeOnWhite(int argb) {
         int sa = argb >>> 24;
         if (sa == 0xFF) {

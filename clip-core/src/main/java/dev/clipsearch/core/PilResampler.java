@@ -3,23 +3,29 @@ package dev.clipsearch.core;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Pillow's {@code Image.resize} for 8-bit RGB images, bit for bit: a separable convolution (horizontal pass first,
- * then vertical) whose kernel support widens with the downscale factor, with coefficients normalised to 22-bit fixed
- * point and each pass rounded and clipped to 8 bits (Pillow {@code libImaging/Resample.c}).
+ * Pillow's {@code Image.resize} for 8-bit RGB images, bit for bit: a separable convolution
+ * (horizontal pass first, then vertical) whose kernel support widens with the downscale factor,
+ * with coefficients normalised to 22-bit fixed point and each pass rounded and clipped to 8 bits
+ * (Pillow {@code libImaging/Resample.c}).
  *
- * <p>Pixels are packed {@code 0xRRGGBB} ints. Coefficient tables are cached per (filter, input size, output size) in a
- * bounded concurrent map, so concurrent callers share them; everything else is local to a call.
+ * <p>Pixels are packed {@code 0xRRGGBB} ints. Coefficient tables are cached per (filter, input
+ * size, output size) in a bounded concurrent map, so concurrent callers share them; everything else
+ * is local to a call.
  */
 final class PilResampler {
 
-    /** 8 bits for the result, 2 for overflow of negative lobes; as Pillow's PRECISION_BITS (32 - 8 - 2). */
+    /**
+     * 8 bits for the result, 2 for overflow of negative lobes; as Pillow's PRECISION_BITS (32 - 8 -
+     * 2).
+     */
     static final int PRECISION_BITS = 22;
+
     private static final int HALF = 1 << (PRECISION_BITS - 1);
     private static final int MAX_CACHED_TABLES = 512;
-    private static final ConcurrentHashMap<TableKey, Coefficients> CACHE = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<TableKey, Coefficients> CACHE =
+            new ConcurrentHashMap<>();
 
-    private PilResampler() {
-    }
+    private PilResampler() {}
 
     /** Pillow's resampling filters with their support radius. */
     enum Filter {
@@ -52,8 +58,11 @@ final class PilResampler {
                 case 3 -> BICUBIC;
                 case 4 -> BOX;
                 case 5 -> HAMMING;
-                default -> throw new IllegalArgumentException("unsupported resample filter " + code
-                        + " (supported: 1 LANCZOS, 2 BILINEAR, 3 BICUBIC, 4 BOX, 5 HAMMING)");
+                default ->
+                        throw new IllegalArgumentException(
+                                "unsupported resample filter "
+                                        + code
+                                        + " (supported: 1 LANCZOS, 2 BILINEAR, 3 BICUBIC, 4 BOX, 5 HAMMING)");
             };
         }
 
@@ -74,20 +83,23 @@ final class PilResampler {
                     }
                     x = x * Math.PI;
                     // Pillow uses float literals here (0.54f, 0.46f)
-                    return StrictMath.sin(x) / x * ((double) 0.54f + (double) 0.46f * StrictMath.cos(x));
-                case BICUBIC: {
-                    final double a = -0.5;
-                    if (x < 0.0) {
-                        x = -x;
+                    return StrictMath.sin(x)
+                            / x
+                            * ((double) 0.54f + (double) 0.46f * StrictMath.cos(x));
+                case BICUBIC:
+                    {
+                        final double a = -0.5;
+                        if (x < 0.0) {
+                            x = -x;
+                        }
+                        if (x < 1.0) {
+                            return ((a + 2.0) * x - (a + 3.0)) * x * x + 1;
+                        }
+                        if (x < 2.0) {
+                            return (((x - 5) * x + 8) * x - 4) * a;
+                        }
+                        return 0.0;
                     }
-                    if (x < 1.0) {
-                        return ((a + 2.0) * x - (a + 3.0)) * x * x + 1;
-                    }
-                    if (x < 2.0) {
-                        return (((x - 5) * x + 8) * x - 4) * a;
-                    }
-                    return 0.0;
-                }
                 case LANCZOS:
                     return -3.0 <= x && x < 3.0 ? sinc(x) * sinc(x / 3) : 0.0;
                 default:
@@ -105,23 +117,25 @@ final class PilResampler {
     }
 
     /**
-     * Fixed-point coefficients for one axis: output index {@code i} reads {@code bounds[2i+1]} input samples starting
-     * at {@code bounds[2i]}, weighted by {@code weights[i*ksize ...]}.
+     * Fixed-point coefficients for one axis: output index {@code i} reads {@code bounds[2i+1]}
+     * input samples starting at {@code bounds[2i]}, weighted by {@code weights[i*ksize ...]}.
      */
-    record Coefficients(int ksize, int[] bounds, int[] weights) {
-    }
+    record Coefficients(int ksize, int[] bounds, int[] weights) {}
 
-    private record TableKey(Filter filter, int inSize, int outSize) {
-    }
+    private record TableKey(Filter filter, int inSize, int outSize) {}
 
-    /** Returns the (cached) coefficient table for resizing {@code inSize} samples to {@code outSize}. */
+    /**
+     * Returns the (cached) coefficient table for resizing {@code inSize} samples to {@code
+     * outSize}.
+     */
     static Coefficients coefficients(Filter filter, int inSize, int outSize) {
         TableKey key = new TableKey(filter, inSize, outSize);
         Coefficients table = CACHE.get(key);
         if (table == null) {
             table = computeCoefficients(filter, inSize, outSize);
             if (CACHE.size() >= MAX_CACHED_TABLES) {
-                CACHE.clear(); // crude but safe bound: image sizes in a corpus cluster, tables are cheap to rebuild
+                CACHE.clear(); // crude but safe bound: image sizes in a corpus cluster, tables
+                // are cheap to rebuild
             }
             CACHE.putIfAbsent(key, table);
         }
@@ -131,7 +145,8 @@ final class PilResampler {
     /** Pillow's precompute_coeffs + normalize_coeffs_8bpc, with the same double arithmetic. */
     static Coefficients computeCoefficients(Filter filter, int inSize, int outSize) {
         if (inSize <= 0 || outSize <= 0) {
-            throw new IllegalArgumentException("sizes must be positive: " + inSize + " -> " + outSize);
+            throw new IllegalArgumentException(
+                    "sizes must be positive: " + inSize + " -> " + outSize);
         }
         double scale = (double) inSize / outSize;
         double filterscale = Math.max(scale, 1.0);
@@ -160,9 +175,10 @@ final class PilResampler {
             }
             for (int x = 0; x < xmax; x++) {
                 double v = ww != 0.0 ? k[x] / ww : k[x];
-                weights[xx * ksize + x] = v < 0
-                        ? (int) (-0.5 + v * (1 << PRECISION_BITS))
-                        : (int) (0.5 + v * (1 << PRECISION_BITS));
+                weights[xx * ksize + x] =
+                        v < 0
+                                ? (int) (-0.5 + v * (1 << PRECISION_BITS))
+                                : (int) (0.5 + v * (1 << PRECISION_BITS));
             }
             bounds[xx * 2] = xmin;
             bounds[xx * 2 + 1] = xmax;
@@ -177,17 +193,38 @@ final class PilResampler {
     }
 
     /**
-     * Resizes a packed RGB image from {@code w x h} to {@code outW x outH} and returns only the window
-     * {@code [x0, x0 + winW) x [y0, y0 + winH)} of the result (the centre crop), packed {@code 0xRRGGBB}, row-major.
-     * Each output pixel is computed exactly as in the full resize; pixels outside the window are simply not computed.
+     * Resizes a packed RGB image from {@code w x h} to {@code outW x outH} and returns only the
+     * window {@code [x0, x0 + winW) x [y0, y0 + winH)} of the result (the centre crop), packed
+     * {@code 0xRRGGBB}, row-major. Each output pixel is computed exactly as in the full resize;
+     * pixels outside the window are simply not computed.
      *
      * @param src packed pixels, {@code w * h}; bits 24..31 are ignored
      */
-    static int[] resizeWindow(int[] src, int w, int h, int outW, int outH,
-                              int x0, int y0, int winW, int winH, Filter filter) {
+    static int[] resizeWindow(
+            int[] src,
+            int w,
+            int h,
+            int outW,
+            int outH,
+            int x0,
+            int y0,
+            int winW,
+            int winH,
+            Filter filter) {
         if (x0 < 0 || y0 < 0 || winW <= 0 || winH <= 0 || x0 + winW > outW || y0 + winH > outH) {
-            throw new IllegalArgumentException("window " + winW + "x" + winH + "+" + x0 + "+" + y0
-                    + " outside " + outW + "x" + outH);
+            throw new IllegalArgumentException(
+                    "window "
+                            + winW
+                            + "x"
+                            + winH
+                            + "+"
+                            + x0
+                            + "+"
+                            + y0
+                            + " outside "
+                            + outW
+                            + "x"
+                            + outH);
         }
         boolean needHorizontal = outW != w;
         boolean needVertical = outH != h;

@@ -11,10 +11,10 @@ import java.nio.file.StandardCopyOption;
 import java.util.SplittableRandom;
 
 /**
- * Writes a complete Hugging Face CLIP model directory with random weights for a given
- * architecture, e.g. {@link ClipConfig#vitB32()}: for benchmarks and tests where real weights are
- * not available. Tensor names and shapes are exactly those of transformers' {@code CLIPModel}, so
- * speed and memory equal those of the real checkpoint; the embeddings mean nothing.
+ * Writes a complete Hugging Face CLIP model directory with random weights for a given architecture,
+ * e.g. {@link ClipConfig#vitB32()}: for benchmarks and tests where real weights are not available.
+ * Tensor names and shapes are exactly those of transformers' {@code CLIPModel}, so speed and memory
+ * equal those of the real checkpoint; the embeddings mean nothing.
  *
  * <p>The tokenizer written is CLIP's with its vocabulary cut down to 11 KB: the byte-level tokens,
  * the special tokens and the BPE merges of about fifty common English words (a photo of a cat, an
@@ -28,8 +28,8 @@ public final class RandomClipCheckpoint {
     private RandomClipCheckpoint() {}
 
     /**
-     * Writes {@code config.json}, {@code model.safetensors} (F32), {@code tokenizer.json},
-     * {@code tokenizer_config.json} and {@code preprocessor_config.json} into {@code dir}.
+     * Writes {@code config.json}, {@code model.safetensors} (F32), {@code tokenizer.json}, {@code
+     * tokenizer_config.json} and {@code preprocessor_config.json} into {@code dir}.
      *
      * @return {@code dir}
      */
@@ -37,11 +37,14 @@ public final class RandomClipCheckpoint {
         try {
             Files.createDirectories(dir);
             ObjectMapper json = new ObjectMapper();
-            json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), config.toJson());
+            json.writerWithDefaultPrettyPrinter()
+                    .writeValue(dir.resolve("config.json").toFile(), config.toJson());
             writeWeights(dir.resolve("model.safetensors"), config, seed);
-            try (InputStream in = RandomClipCheckpoint.class.getResourceAsStream(TOKENIZER_RESOURCE)) {
+            try (InputStream in =
+                    RandomClipCheckpoint.class.getResourceAsStream(TOKENIZER_RESOURCE)) {
                 if (in == null) {
-                    throw new IllegalStateException("resource " + TOKENIZER_RESOURCE + " missing from clip-core");
+                    throw new IllegalStateException(
+                            "resource " + TOKENIZER_RESOURCE + " missing from clip-core");
                 }
                 Files.copy(in, dir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
             }
@@ -53,8 +56,10 @@ public final class RandomClipCheckpoint {
             tokenizerConfig.put("pad_token", "<|endoftext|>");
             tokenizerConfig.put("unk_token", "<|endoftext|>");
             json.writeValue(dir.resolve("tokenizer_config.json").toFile(), tokenizerConfig);
-            json.writerWithDefaultPrettyPrinter().writeValue(dir.resolve("preprocessor_config.json").toFile(),
-                    preprocessorConfig(json, config.vision().imageSize()));
+            json.writerWithDefaultPrettyPrinter()
+                    .writeValue(
+                            dir.resolve("preprocessor_config.json").toFile(),
+                            preprocessorConfig(json, config.vision().imageSize()));
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write random CLIP checkpoint to " + dir, e);
@@ -86,15 +91,35 @@ public final class RandomClipCheckpoint {
         int th = t.hiddenSize();
         int vh = v.hiddenSize();
         rand(w, random, "text_model.embeddings.token_embedding.weight", 0.02, t.vocabSize(), th);
-        rand(w, random, "text_model.embeddings.position_embedding.weight", 0.01, t.maxPositionEmbeddings(), th);
+        rand(
+                w,
+                random,
+                "text_model.embeddings.position_embedding.weight",
+                0.01,
+                t.maxPositionEmbeddings(),
+                th);
         for (int i = 0; i < t.numLayers(); i++) {
             layer(w, random, "text_model.encoder.layers." + i + ".", th, t.intermediateSize());
         }
         layerNorm(w, random, "text_model.final_layer_norm.", th);
         int p = v.patchSize();
         rand(w, random, "vision_model.embeddings.class_embedding", 0.02, vh);
-        rand(w, random, "vision_model.embeddings.patch_embedding.weight", 0.02, vh, v.numChannels(), p, p);
-        rand(w, random, "vision_model.embeddings.position_embedding.weight", 0.01, v.numPositions(), vh);
+        rand(
+                w,
+                random,
+                "vision_model.embeddings.patch_embedding.weight",
+                0.02,
+                vh,
+                v.numChannels(),
+                p,
+                p);
+        rand(
+                w,
+                random,
+                "vision_model.embeddings.position_embedding.weight",
+                0.01,
+                v.numPositions(),
+                vh);
         layerNorm(w, random, "vision_model.pre_layrnorm.", vh);
         for (int i = 0; i < v.numLayers(); i++) {
             layer(w, random, "vision_model.encoder.layers." + i + ".", vh, v.intermediateSize());
@@ -106,7 +131,8 @@ public final class RandomClipCheckpoint {
         w.write(file);
     }
 
-    private static void layer(SafetensorsWriter w, SplittableRandom random, String prefix, int hidden, int inter) {
+    private static void layer(
+            SafetensorsWriter w, SplittableRandom random, String prefix, int hidden, int inter) {
         for (String proj : new String[] {"q_proj", "k_proj", "v_proj", "out_proj"}) {
             rand(w, random, prefix + "self_attn." + proj + ".weight", 0.02, hidden, hidden);
             rand(w, random, prefix + "self_attn." + proj + ".bias", 0.01, hidden);
@@ -119,7 +145,8 @@ public final class RandomClipCheckpoint {
         layerNorm(w, random, prefix + "layer_norm2.", hidden);
     }
 
-    private static void layerNorm(SafetensorsWriter w, SplittableRandom random, String prefix, int hidden) {
+    private static void layerNorm(
+            SafetensorsWriter w, SplittableRandom random, String prefix, int hidden) {
         SplittableRandom r1 = random.split();
         SplittableRandom r2 = random.split();
         w.add(prefix + "weight", new long[] {hidden}, i -> 1 + 0.1 * (r1.nextDouble() - 0.5));
@@ -127,7 +154,8 @@ public final class RandomClipCheckpoint {
     }
 
     /** Uniform values with the given standard deviation. */
-    private static void rand(SafetensorsWriter w, SplittableRandom random, String name, double std, long... shape) {
+    private static void rand(
+            SafetensorsWriter w, SplittableRandom random, String name, double std, long... shape) {
         SplittableRandom r = random.split();
         double half = std * Math.sqrt(3);
         w.add(name, shape, i -> (r.nextDouble() * 2 - 1) * half);

@@ -26,8 +26,8 @@ import java.util.Map;
  * <p>The header is parsed and fully validated when the file is opened (offsets inside the file,
  * byte sizes matching dtype and shape); errors name the file and the tensor. Tensor data is
  * memory-mapped, one mapping per tensor, so files larger than 2 GiB work and nothing is read until
- * asked for; mappings stay valid after {@link #close()}. {@link #float32(String)} returns F32 data without copying (a read-only slice of the
- * mapping) and widens F16 and BF16 to F32 in Java.
+ * asked for; mappings stay valid after {@link #close()}. {@link #float32(String)} returns F32 data
+ * without copying (a read-only slice of the mapping) and widens F16 and BF16 to F32 in Java.
  */
 public final class SafetensorsReader implements AutoCloseable {
 
@@ -36,7 +36,16 @@ public final class SafetensorsReader implements AutoCloseable {
 
     /** Data types of the safetensors format that this reader understands. */
     public enum Dtype {
-        F64(8), F32(4), F16(2), BF16(2), I64(8), I32(4), I16(2), I8(1), U8(1), BOOL(1);
+        F64(8),
+        F32(4),
+        F16(2),
+        BF16(2),
+        I64(8),
+        I32(4),
+        I16(2),
+        I8(1),
+        U8(1),
+        BOOL(1);
 
         private final int bytes;
 
@@ -73,8 +82,12 @@ public final class SafetensorsReader implements AutoCloseable {
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
 
-    private SafetensorsReader(Path file, FileChannel channel, long dataStart,
-            Map<String, TensorInfo> tensors, Map<String, String> metadata) {
+    private SafetensorsReader(
+            Path file,
+            FileChannel channel,
+            long dataStart,
+            Map<String, TensorInfo> tensors,
+            Map<String, String> metadata) {
         this.file = file;
         this.channel = channel;
         this.dataStart = dataStart;
@@ -99,21 +112,30 @@ public final class SafetensorsReader implements AutoCloseable {
         try {
             long size = channel.size();
             if (size < 8) {
-                throw new ModelLoadException(file + ": not a safetensors file (" + size
-                        + " bytes, shorter than the 8-byte header length)");
+                throw new ModelLoadException(
+                        file
+                                + ": not a safetensors file ("
+                                + size
+                                + " bytes, shorter than the 8-byte header length)");
             }
             ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(channel, lengthBytes, 0);
             long headerLength = lengthBytes.getLong(0);
             if (headerLength <= 0 || headerLength > MAX_HEADER_BYTES || headerLength > size - 8) {
-                throw new ModelLoadException(file + ": invalid safetensors header length "
-                        + headerLength + " (file has " + size + " bytes; truncated or not safetensors)");
+                throw new ModelLoadException(
+                        file
+                                + ": invalid safetensors header length "
+                                + headerLength
+                                + " (file has "
+                                + size
+                                + " bytes; truncated or not safetensors)");
             }
             ByteBuffer header = ByteBuffer.allocate((int) headerLength);
             readFully(channel, header, 8);
             long dataStart = 8 + headerLength;
             Map<String, String> metadata = new LinkedHashMap<>();
-            Map<String, TensorInfo> tensors = parseHeader(file, header.array(), size - dataStart, metadata);
+            Map<String, TensorInfo> tensors =
+                    parseHeader(file, header.array(), size - dataStart, metadata);
             return new SafetensorsReader(file, channel, dataStart, tensors, metadata);
         } catch (IOException e) {
             closeQuietly(channel);
@@ -132,7 +154,8 @@ public final class SafetensorsReader implements AutoCloseable {
         }
     }
 
-    private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+    private static void readFully(FileChannel channel, ByteBuffer buffer, long position)
+            throws IOException {
         long pos = position;
         while (buffer.hasRemaining()) {
             int n = channel.read(buffer, pos);
@@ -143,14 +166,14 @@ public final class SafetensorsReader implements AutoCloseable {
         }
     }
 
-    private static Map<String, TensorInfo> parseHeader(Path file, byte[] headerBytes, long dataSize,
-            Map<String, String> metadata) {
+    private static Map<String, TensorInfo> parseHeader(
+            Path file, byte[] headerBytes, long dataSize, Map<String, String> metadata) {
         JsonNode root;
         try {
             root = JSON.readTree(headerBytes);
         } catch (JsonProcessingException e) {
-            throw new ModelLoadException(file + ": safetensors header is not valid JSON: "
-                    + e.getOriginalMessage(), e);
+            throw new ModelLoadException(
+                    file + ": safetensors header is not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new ModelLoadException(file + ": cannot parse safetensors header", e);
         }
@@ -175,9 +198,16 @@ public final class SafetensorsReader implements AutoCloseable {
         JsonNode dtypeNode = node.get("dtype");
         JsonNode shapeNode = node.get("shape");
         JsonNode offsetsNode = node.get("data_offsets");
-        if (dtypeNode == null || shapeNode == null || offsetsNode == null || !shapeNode.isArray()
-                || !offsetsNode.isArray() || offsetsNode.size() != 2) {
-            throw new ModelLoadException(where + "header entry needs dtype, shape and data_offsets [begin, end]: " + node);
+        if (dtypeNode == null
+                || shapeNode == null
+                || offsetsNode == null
+                || !shapeNode.isArray()
+                || !offsetsNode.isArray()
+                || offsetsNode.size() != 2) {
+            throw new ModelLoadException(
+                    where
+                            + "header entry needs dtype, shape and data_offsets [begin, end]: "
+                            + node);
         }
         Dtype dtype;
         try {
@@ -201,13 +231,26 @@ public final class SafetensorsReader implements AutoCloseable {
             throw new ModelLoadException(where + "invalid data_offsets " + offsetsNode);
         }
         if (end > dataSize) {
-            throw new ModelLoadException(where + "data_offsets " + offsetsNode + " run past the end of the data ("
-                    + dataSize + " bytes): the file is truncated");
+            throw new ModelLoadException(
+                    where
+                            + "data_offsets "
+                            + offsetsNode
+                            + " run past the end of the data ("
+                            + dataSize
+                            + " bytes): the file is truncated");
         }
         long expected = elements * dtype.bytes();
         if (end - begin != expected) {
-            throw new ModelLoadException(where + "holds " + (end - begin) + " bytes but " + dtype + " "
-                    + Arrays.toString(shape) + " needs " + expected);
+            throw new ModelLoadException(
+                    where
+                            + "holds "
+                            + (end - begin)
+                            + " bytes but "
+                            + dtype
+                            + " "
+                            + Arrays.toString(shape)
+                            + " needs "
+                            + expected);
         }
         return new TensorInfo(name, dtype, shape, begin, end - begin);
     }
@@ -247,11 +290,15 @@ public final class SafetensorsReader implements AutoCloseable {
             return ByteBuffer.allocateDirect(0).order(ByteOrder.LITTLE_ENDIAN);
         }
         try {
-            MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + info.offset(),
-                    info.byteLength());
+            MappedByteBuffer mapped =
+                    channel.map(
+                            FileChannel.MapMode.READ_ONLY,
+                            dataStart + info.offset(),
+                            info.byteLength());
             return mapped.order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException e) {
-            throw new ModelLoadException(file + ": cannot map tensor '" + name + "': " + e.getMessage(), e);
+            throw new ModelLoadException(
+                    file + ": cannot map tensor '" + name + "': " + e.getMessage(), e);
         }
     }
 
@@ -269,7 +316,8 @@ public final class SafetensorsReader implements AutoCloseable {
         }
         long count = info.elementCount();
         if (count * 4 > Integer.MAX_VALUE) {
-            throw new ModelLoadException(file + ": tensor '" + name + "' is too large to widen to F32 in one buffer");
+            throw new ModelLoadException(
+                    file + ": tensor '" + name + "' is too large to widen to F32 in one buffer");
         }
         ByteBuffer out = ByteBuffer.allocateDirect((int) count * 4).order(ByteOrder.LITTLE_ENDIAN);
         FloatBuffer dst = out.asFloatBuffer();
@@ -289,8 +337,14 @@ public final class SafetensorsReader implements AutoCloseable {
                     dst.put(i, (float) raw.getDouble(i * 8));
                 }
             }
-            default -> throw new ModelLoadException(file + ": tensor '" + name + "' has dtype " + info.dtype()
-                    + ", expected a floating-point type (F32, F16, BF16)");
+            default ->
+                    throw new ModelLoadException(
+                            file
+                                    + ": tensor '"
+                                    + name
+                                    + "' has dtype "
+                                    + info.dtype()
+                                    + ", expected a floating-point type (F32, F16, BF16)");
         }
         return out;
     }
@@ -334,8 +388,14 @@ public final class SafetensorsReader implements AutoCloseable {
                     out[i] = raw.get(i) & 0xff;
                 }
             }
-            default -> throw new ModelLoadException(file + ": tensor '" + name + "' has dtype " + info.dtype()
-                    + ", expected an integer type");
+            default ->
+                    throw new ModelLoadException(
+                            file
+                                    + ": tensor '"
+                                    + name
+                                    + "' has dtype "
+                                    + info.dtype()
+                                    + ", expected an integer type");
         }
         return out;
     }

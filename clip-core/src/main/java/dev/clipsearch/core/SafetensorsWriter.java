@@ -31,7 +31,9 @@ final class SafetensorsWriter {
 
     private final List<Entry> entries = new ArrayList<>();
 
-    /** Adds an F32 tensor whose element {@code i} (row-major) is {@code values.applyAsDouble(i)}. */
+    /**
+     * Adds an F32 tensor whose element {@code i} (row-major) is {@code values.applyAsDouble(i)}.
+     */
     SafetensorsWriter add(String name, long[] shape, IntToDoubleFunction values) {
         entries.add(new Entry(name, shape.clone(), values));
         return this;
@@ -66,8 +68,12 @@ final class SafetensorsWriter {
             head.put((byte) ' ');
         }
         head.flip();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch =
+                FileChannel.open(
+                        file,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING)) {
             writeFully(ch, head);
             ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
             for (Entry e : entries) {

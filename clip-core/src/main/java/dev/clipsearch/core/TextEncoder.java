@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * Encodes text into the CLIP embedding space. Obtained from {@link ClipModel#textEncoder()};
- * thread-safe. Vectors are L2-normalised unless the encoder was made with {@link EmbeddingMode#RAW}.
- * Texts longer than the model's context (77 tokens) are truncated, keeping {@code <|endoftext|>} last.
+ * thread-safe. Vectors are L2-normalised unless the encoder was made with {@link
+ * EmbeddingMode#RAW}. Texts longer than the model's context (77 tokens) are truncated, keeping
+ * {@code <|endoftext|>} last.
  */
 public interface TextEncoder extends AutoCloseable {
 

@@ -18,8 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ClipImagePreprocessorTest {
 
-    private static final float[] TINY_MEAN = {0.48145467042922974f, 0.45782750844955444f, 0.40821072459220886f};
-    private static final float[] TINY_STD = {0.2686295509338379f, 0.2613025903701782f, 0.27577710151672363f};
+    private static final float[] TINY_MEAN = {
+        0.48145467042922974f, 0.45782750844955444f, 0.40821072459220886f
+    };
+    private static final float[] TINY_STD = {
+        0.2686295509338379f, 0.2613025903701782f, 0.27577710151672363f
+    };
 
     private static List<String> names;
     private static float[] reference;
@@ -35,9 +39,10 @@ class ClipImagePreprocessorTest {
     }
 
     /**
-     * The whole file-to-pixel_values path against transformers' CLIPImageProcessor (PIL backend). The images are
-     * decoded from their files, so decoding (PNG gray/RGBA/palette, JPEG with an Adobe RGB profile that must be
-     * ignored), Pillow's bicubic resize (shrinking and the 10x10 upsampling) and the crop must all be exact.
+     * The whole file-to-pixel_values path against transformers' CLIPImageProcessor (PIL backend).
+     * The images are decoded from their files, so decoding (PNG gray/RGBA/palette, JPEG with an
+     * Adobe RGB profile that must be ignored), Pillow's bicubic resize (shrinking and the 10x10
+     * upsampling) and the crop must all be exact.
      */
     @Test
     void matchesTransformersPixelValuesForEveryReferenceImage() {
@@ -48,7 +53,8 @@ class ClipImagePreprocessorTest {
         double[] maxes = new double[names.size()];
         for (int i = 0; i < names.size(); i++) {
             String name = names.get(i);
-            PreprocessedImage img = pre.preprocess(ClipImages.decode(ImageTestReference.imagePath(name)), name);
+            PreprocessedImage img =
+                    pre.preprocess(ClipImages.decode(ImageTestReference.imagePath(name)), name);
             assertThat(img.size()).isEqualTo(224);
             assertThat(img.inputName()).isEqualTo(name);
             double max = 0;
@@ -60,14 +66,17 @@ class ClipImagePreprocessorTest {
             }
             means[i] = sum / plane;
             maxes[i] = max;
-            report.append(String.format(Locale.ROOT, "%-18s max %.7f mean %.9f%n", name, max, means[i]));
+            report.append(
+                    String.format(Locale.ROOT, "%-18s max %.7f mean %.9f%n", name, max, means[i]));
         }
         System.out.print(report);
         for (int i = 0; i < names.size(); i++) {
             assertThat(means[i]).as("mean abs diff of %s", names.get(i)).isLessThanOrEqualTo(0.005);
             if (names.get(i).endsWith(".png")) {
                 // lossless input, integer pipeline: nothing but float rounding may differ
-                assertThat(maxes[i]).as("max abs diff of %s", names.get(i)).isLessThanOrEqualTo(1e-6);
+                assertThat(maxes[i])
+                        .as("max abs diff of %s", names.get(i))
+                        .isLessThanOrEqualTo(1e-6);
             }
         }
     }
@@ -80,7 +89,8 @@ class ClipImagePreprocessorTest {
         assertThat(pre.preprocess(bytes, name).pixels())
                 .isEqualTo(pre.preprocess(ClipImages.decode(bytes, name), name).pixels());
         assertThatThrownBy(() -> pre.preprocess(new byte[] {1, 2, 3}, "row 3"))
-                .isInstanceOf(ImageDecodeException.class).hasMessageContaining("row 3");
+                .isInstanceOf(ImageDecodeException.class)
+                .hasMessageContaining("row 3");
     }
 
     @Test
@@ -112,7 +122,8 @@ class ClipImagePreprocessorTest {
 
     private static ClipImagePreprocessor tinyClip() {
         return ClipImagePreprocessor.fromConfig(
-                ImageTestReference.resourcePath("/images/tinyclip-tinyimagenet-preprocessor_config.json"));
+                ImageTestReference.resourcePath(
+                        "/images/tinyclip-tinyimagenet-preprocessor_config.json"));
     }
 
     private static float expected(int value, int channel) {
@@ -144,7 +155,8 @@ class ClipImagePreprocessorTest {
     @Test
     void fromConfigResizesShortestEdgeAndCropsTheCentreOfNonSquareImages() {
         ClipImagePreprocessor pre = tinyClip();
-        // 100x50 landscape, left half red, right half blue: resized to 128x64, centre columns 32..95 kept
+        // 100x50 landscape, left half red, right half blue: resized to 128x64, centre columns
+        // 32..95 kept
         BufferedImage landscape = new BufferedImage(100, 50, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 50; y++) {
             for (int x = 0; x < 100; x++) {
@@ -153,7 +165,8 @@ class ClipImagePreprocessorTest {
         }
         float[] px = pre.preprocess(landscape, "landscape").pixels();
         for (int y : new int[] {0, 31, 63}) {
-            for (int x : new int[] {0, 28}) { // left of the boundary (at 32) beyond the kernel support
+            for (int x :
+                    new int[] {0, 28}) { // left of the boundary (at 32) beyond the kernel support
                 assertThat(px[y * 64 + x]).isEqualTo(expected(255, 0));
                 assertThat(px[8192 + y * 64 + x]).isEqualTo(expected(0, 2));
             }
@@ -164,7 +177,8 @@ class ClipImagePreprocessorTest {
             float mid = px[y * 64 + 32]; // the edge is blurred, in between
             assertThat(mid).isStrictlyBetween(expected(0, 0), expected(255, 0));
         }
-        // portrait 30x120 with a red top quarter: 64x256, centre rows 96..159 (source rows ~45..75) are blue only
+        // portrait 30x120 with a red top quarter: 64x256, centre rows 96..159 (source rows ~45..75)
+        // are blue only
         BufferedImage portrait = new BufferedImage(30, 120, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 120; y++) {
             for (int x = 0; x < 30; x++) {
@@ -172,15 +186,18 @@ class ClipImagePreprocessorTest {
             }
         }
         float[] pp = pre.preprocess(portrait, "portrait").pixels();
-        assertThat(pp[0]).isEqualTo(expected(0, 0)); // no red reaches the crop beyond the kernel support
+        assertThat(pp[0])
+                .isEqualTo(expected(0, 0)); // no red reaches the crop beyond the kernel support
         assertThat(pp[8192 + 63 * 64 + 63]).isEqualTo(expected(255, 2));
     }
 
     @Test
     void padsWithZerosWhenTheCropIsLargerThanTheResizedImage(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("preprocessor_config.json");
-        Files.writeString(config, "{\"size\": {\"shortest_edge\": 8}, \"crop_size\": {\"height\": 11, \"width\": 11},"
-                + " \"resample\": 3, \"image_mean\": [0.5, 0.5, 0.5], \"image_std\": [0.5, 0.5, 0.5]}");
+        Files.writeString(
+                config,
+                "{\"size\": {\"shortest_edge\": 8}, \"crop_size\": {\"height\": 11, \"width\": 11},"
+                        + " \"resample\": 3, \"image_mean\": [0.5, 0.5, 0.5], \"image_std\": [0.5, 0.5, 0.5]}");
         ClipImagePreprocessor pre = ClipImagePreprocessor.fromConfig(config);
         assertThat(pre.imageSize()).isEqualTo(11);
         BufferedImage white = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
@@ -190,7 +207,8 @@ class ClipImagePreprocessorTest {
             }
         }
         float[] px = pre.preprocess(white, "white").pixels();
-        // transformers: pad top/left by ceil(3/2) = 2, bottom/right by 1; padding is 0 before rescale/normalise
+        // transformers: pad top/left by ceil(3/2) = 2, bottom/right by 1; padding is 0 before
+        // rescale/normalise
         for (int y = 0; y < 11; y++) {
             for (int x = 0; x < 11; x++) {
                 boolean inside = y >= 2 && y < 10 && x >= 2 && x < 10;
@@ -205,24 +223,29 @@ class ClipImagePreprocessorTest {
         Files.writeString(nearest, "{\"size\": {\"shortest_edge\": 224}, \"resample\": 0}");
         assertThatThrownBy(() -> ClipImagePreprocessor.fromConfig(nearest))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining(nearest.toString()).hasMessageContaining("resample");
+                .hasMessageContaining(nearest.toString())
+                .hasMessageContaining("resample");
         Path rect = dir.resolve("rect.json");
         Files.writeString(rect, "{\"crop_size\": {\"height\": 224, \"width\": 160}}");
         assertThatThrownBy(() -> ClipImagePreprocessor.fromConfig(rect))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("non-square");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("non-square");
         Path missing = dir.resolve("missing.json");
         assertThatThrownBy(() -> ClipImagePreprocessor.fromConfig(missing))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(missing.toString());
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(missing.toString());
     }
 
     @Test
     void openAiClipMatchesTheOpenAiConfigFile(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("preprocessor_config.json");
-        Files.writeString(config, "{\"crop_size\": {\"height\": 224, \"width\": 224}, \"do_center_crop\": true,"
-                + " \"do_convert_rgb\": true, \"do_normalize\": true, \"do_rescale\": true, \"do_resize\": true,"
-                + " \"image_mean\": [0.48145466, 0.4578275, 0.40821073], \"resample\": 3,"
-                + " \"image_std\": [0.26862954, 0.26130258, 0.27577711], \"rescale_factor\": 0.00392156862745098,"
-                + " \"size\": {\"shortest_edge\": 224}}");
+        Files.writeString(
+                config,
+                "{\"crop_size\": {\"height\": 224, \"width\": 224}, \"do_center_crop\": true,"
+                        + " \"do_convert_rgb\": true, \"do_normalize\": true, \"do_rescale\": true, \"do_resize\": true,"
+                        + " \"image_mean\": [0.48145466, 0.4578275, 0.40821073], \"resample\": 3,"
+                        + " \"image_std\": [0.26862954, 0.26130258, 0.27577711], \"rescale_factor\": 0.00392156862745098,"
+                        + " \"size\": {\"shortest_edge\": 224}}");
         byte[] bytes = ImageTestReference.imageBytes("green_palette.png");
         assertThat(ClipImagePreprocessor.fromConfig(config).preprocess(bytes, "g").pixels())
                 .isEqualTo(ClipImagePreprocessor.openAiClip().preprocess(bytes, "g").pixels());
@@ -243,7 +266,9 @@ class ClipImagePreprocessorTest {
     void resizeKeepsConstantImagesConstantAndCachesTables() {
         int[] src = new int[37 * 23];
         java.util.Arrays.fill(src, 0xFF10E0FF);
-        int[] out = PilResampler.resizeWindow(src, 37, 23, 300, 11, 0, 0, 300, 11, PilResampler.Filter.BICUBIC);
+        int[] out =
+                PilResampler.resizeWindow(
+                        src, 37, 23, 300, 11, 0, 0, 300, 11, PilResampler.Filter.BICUBIC);
         for (int p : out) {
             assertThat(p).isEqualTo(0x10E0FF);
         }

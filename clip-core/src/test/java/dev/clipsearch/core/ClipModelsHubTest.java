@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** fromPretrained against a local Hub server: first call downloads, second is served from the cache. */
+/**
+ * fromPretrained against a local Hub server: first call downloads, second is served from the cache.
+ */
 class ClipModelsHubTest {
 
     @Test
@@ -19,14 +21,22 @@ class ClipModelsHubTest {
         HubRepo repo = HubRepo.model("clipsearch-test/tiny-clip");
         try (LocalHubServer server = LocalHubServer.start()) {
             server.addDirectory(repo, local);
-            HfHub hub = HfHub.builder().endpoint(server.endpoint()).cacheDir(temp.resolve("cache")).build();
+            HfHub hub =
+                    HfHub.builder()
+                            .endpoint(server.endpoint())
+                            .cacheDir(temp.resolve("cache"))
+                            .build();
             float[] expected;
             try (ClipModel direct = ClipModels.load(local)) {
                 expected = direct.textEncoder().encode("a photo of a cat");
             }
             try (ClipModel model = ClipModels.fromPretrained(repo.id(), hub)) {
                 assertThat(server.requests()).isNotEmpty();
-                assertThat(Vectors.maxAbsDiff(model.textEncoder().encode("a photo of a cat"), expected, 0))
+                assertThat(
+                                Vectors.maxAbsDiff(
+                                        model.textEncoder().encode("a photo of a cat"),
+                                        expected,
+                                        0))
                         .isLessThan(1e-6);
             }
             server.clearRequests();
@@ -44,14 +54,24 @@ class ClipModelsHubTest {
             assertThat(model.dimension()).isEqualTo(512);
         }
         try (LocalHubServer server = LocalHubServer.start()) {
-            HfHub hub = HfHub.builder().endpoint(server.endpoint()).cacheDir(temp.resolve("cache")).build();
+            HfHub hub =
+                    HfHub.builder()
+                            .endpoint(server.endpoint())
+                            .cacheDir(temp.resolve("cache"))
+                            .build();
             try (ClipModel model = ClipModels.fromPretrained(local.toString(), hub)) {
                 assertThat(model.dimension()).isEqualTo(512);
             }
-            assertThatThrownBy(() -> ClipModels.fromPretrained(temp.resolve("missing").toString(), hub))
+            assertThatThrownBy(
+                            () ->
+                                    ClipModels.fromPretrained(
+                                            temp.resolve("missing").toString(), hub))
                     .isInstanceOf(ModelLoadException.class)
-                    .hasMessageContaining("Model directory not found").hasMessageContaining("missing");
-            assertThat(server.requests()).as("a directory (or a path) never goes to the Hub").isEmpty();
+                    .hasMessageContaining("Model directory not found")
+                    .hasMessageContaining("missing");
+            assertThat(server.requests())
+                    .as("a directory (or a path) never goes to the Hub")
+                    .isEmpty();
         }
     }
 }

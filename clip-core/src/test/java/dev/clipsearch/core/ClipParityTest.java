@@ -44,12 +44,21 @@ class ClipParityTest {
         temp = tempDir;
         models.put(TINY, (DefaultClipModel) ClipModels.load(TestModels.tinyClip(temp)));
         models.put(B16, (DefaultClipModel) ClipModels.load(TestModels.tinyClipB16GeluBf16(temp)));
-        reference = SafetensorsReader.open(
-                TestModels.copyResource("/clip-reference/reference.safetensors", temp.resolve("reference.safetensors")));
+        reference =
+                SafetensorsReader.open(
+                        TestModels.copyResource(
+                                "/clip-reference/reference.safetensors",
+                                temp.resolve("reference.safetensors")));
         embeddings.put(TINY, reference);
-        embeddings.put(B16, SafetensorsReader.open(TestModels.copyResource(
-                TestModels.ROOT + B16 + "/reference-embeds.safetensors", temp.resolve("b16-embeds.safetensors"))));
-        JsonNode json = new ObjectMapper().readTree(TestModels.resourceBytes("/clip-reference/reference.json"));
+        embeddings.put(
+                B16,
+                SafetensorsReader.open(
+                        TestModels.copyResource(
+                                TestModels.ROOT + B16 + "/reference-embeds.safetensors",
+                                temp.resolve("b16-embeds.safetensors"))));
+        JsonNode json =
+                new ObjectMapper()
+                        .readTree(TestModels.resourceBytes("/clip-reference/reference.json"));
         images = new ArrayList<>();
         json.get("images").forEach(n -> images.add(n.asText()));
         texts = new ArrayList<>();
@@ -80,7 +89,8 @@ class ClipParityTest {
         assertThat(texts).hasSize(expected.length);
         for (int i = 0; i < texts.size(); i++) {
             int[] ids = encoder.tokenize(texts.get(i));
-            assertThat(Arrays.stream(ids).asLongStream().toArray()).as("text %d: %s", i, texts.get(i))
+            assertThat(Arrays.stream(ids).asLongStream().toArray())
+                    .as("text %d: %s", i, texts.get(i))
                     .containsExactly(expected[i]);
         }
     }
@@ -89,7 +99,8 @@ class ClipParityTest {
     @ValueSource(strings = {TINY, B16})
     void textFeaturesFromReferenceIdsMatch(String model) {
         float[][] features = models.get(model).encodeTokenIds(referenceIds());
-        Vectors.Agreement a = Vectors.Agreement.of(features, embeddings.get(model).floats("text_embeds"));
+        Vectors.Agreement a =
+                Vectors.Agreement.of(features, embeddings.get(model).floats("text_embeds"));
         System.out.println(model + " text features from input_ids: " + a);
         assertThat(a.maxAbsDiff()).isLessThanOrEqualTo(1e-3);
         assertThat(a.minCosine()).isGreaterThanOrEqualTo(0.99999);
@@ -113,8 +124,10 @@ class ClipParityTest {
     @ValueSource(strings = {TINY, B16})
     void rawTextEncoderFromStringsMatches(String model) {
         List<float[]> features = models.get(model).textEncoder(EmbeddingMode.RAW).encodeAll(texts);
-        Vectors.Agreement a = Vectors.Agreement.of(features.toArray(float[][]::new),
-                embeddings.get(model).floats("text_embeds"));
+        Vectors.Agreement a =
+                Vectors.Agreement.of(
+                        features.toArray(float[][]::new),
+                        embeddings.get(model).floats("text_embeds"));
         assertThat(a.maxAbsDiff()).isLessThanOrEqualTo(1e-3);
         assertThat(a.minCosine()).isGreaterThanOrEqualTo(0.99999);
     }
@@ -125,7 +138,8 @@ class ClipParityTest {
         float[] pixels = reference.floats("pixel_values");
         int n = (int) reference.info("pixel_values").shape()[0];
         float[][] features = models.get(model).encodePixels(pixels, n);
-        Vectors.Agreement a = Vectors.Agreement.of(features, embeddings.get(model).floats("image_embeds"));
+        Vectors.Agreement a =
+                Vectors.Agreement.of(features, embeddings.get(model).floats("image_embeds"));
         System.out.println(model + " image features from pixel_values: " + a);
         assertThat(a.maxAbsDiff()).isLessThanOrEqualTo(1e-3);
         assertThat(a.minCosine()).isGreaterThanOrEqualTo(0.99999);
@@ -139,25 +153,31 @@ class ClipParityTest {
         int dim = encoder.dimension();
         double minCosine = 1;
         for (int i = 0; i < images.size(); i++) {
-            Path file = TestModels.copyResource("/clip-reference/images/" + images.get(i),
-                    temp.resolve("images").resolve(images.get(i)));
+            Path file =
+                    TestModels.copyResource(
+                            "/clip-reference/images/" + images.get(i),
+                            temp.resolve("images").resolve(images.get(i)));
             float[] v = encoder.encode(file);
             double cos = Vectors.cosine(v, expected, i * dim);
             assertThat(cos).as("image %s", images.get(i)).isGreaterThanOrEqualTo(0.9999);
             minCosine = Math.min(minCosine, cos);
         }
-        System.out.printf("%s whole image path from files: min cosine %.10f (1 - cos = %.2g)%n", model, minCosine, 1 - minCosine);
+        System.out.printf(
+                "%s whole image path from files: min cosine %.10f (1 - cos = %.2g)%n",
+                model, minCosine, 1 - minCosine);
     }
 
     @Test
     void logitsPerImageMatch() {
         DefaultClipModel model = models.get(TINY);
         float[] pixels = reference.floats("pixel_values");
-        float[][] image = model.encodePixels(pixels, (int) reference.info("pixel_values").shape()[0]);
+        float[][] image =
+                model.encodePixels(pixels, (int) reference.info("pixel_values").shape()[0]);
         float[][] text = model.encodeTokenIds(referenceIds());
         float[] expected = reference.floats("logits_per_image");
         float scale = model.logitScale();
-        assertThat((double) scale).isCloseTo(Math.exp(2.6592600345611572), org.assertj.core.data.Offset.offset(1e-3));
+        assertThat((double) scale)
+                .isCloseTo(Math.exp(2.6592600345611572), org.assertj.core.data.Offset.offset(1e-3));
         double maxDiff = 0;
         for (int i = 0; i < image.length; i++) {
             float[] a = DefaultClipModel.normalize(image[i].clone());

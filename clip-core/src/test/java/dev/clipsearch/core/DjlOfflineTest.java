@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The library itself (not the build) makes DJL run offline: a fresh JVM started without
- * OPT_OUT_TRACKING / DJL_OFFLINE has both set once clip-core has initialised the PyTorch engine.
- * It also sets PyTorch's OpenMP wait policy in the process environment before the engine loads,
- * unless the user set it.
+ * OPT_OUT_TRACKING / DJL_OFFLINE has both set once clip-core has initialised the PyTorch engine. It
+ * also sets PyTorch's OpenMP wait policy in the process environment before the engine loads, unless
+ * the user set it.
  */
 class DjlOfflineTest {
 
@@ -26,18 +26,34 @@ class DjlOfflineTest {
 
     /** Entry point of the child JVM. */
     public static void main(String[] args) {
-        System.out.println("before=" + System.getProperty("OPT_OUT_TRACKING") + "," + System.getProperty("DJL_OFFLINE"));
+        System.out.println(
+                "before="
+                        + System.getProperty("OPT_OUT_TRACKING")
+                        + ","
+                        + System.getProperty("DJL_OFFLINE"));
         DjlEnvironment.engine();
-        System.out.println("after=" + System.getProperty("OPT_OUT_TRACKING") + "," + System.getProperty("DJL_OFFLINE"));
+        System.out.println(
+                "after="
+                        + System.getProperty("OPT_OUT_TRACKING")
+                        + ","
+                        + System.getProperty("DJL_OFFLINE"));
         CLibrary c = Native.load("c", CLibrary.class);
-        System.out.println("openmp=" + c.getenv("OMP_WAIT_POLICY") + "," + c.getenv("GOMP_SPINCOUNT"));
+        System.out.println(
+                "openmp=" + c.getenv("OMP_WAIT_POLICY") + "," + c.getenv("GOMP_SPINCOUNT"));
     }
 
     private static String runChild(Map<String, String> env) throws Exception {
-        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                DjlOfflineTest.class.getName()));
-        for (String name : List.of("OPT_OUT_TRACKING", "DJL_OFFLINE", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT")) {
+        String java =
+                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        ProcessBuilder pb =
+                new ProcessBuilder(
+                        List.of(
+                                java,
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                DjlOfflineTest.class.getName()));
+        for (String name :
+                List.of("OPT_OUT_TRACKING", "DJL_OFFLINE", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT")) {
             pb.environment().remove(name);
         }
         pb.environment().putAll(env);

@@ -44,26 +44,43 @@ class EncoderApiTest {
 
     @Test
     void oneBadImageDoesNotLoseTheOthers() {
-        List<byte[]> bytes = List.of(image("astronaut.png"), "not an image".getBytes(), image("rocket.jpg"),
-                new byte[0]);
+        List<byte[]> bytes =
+                List.of(
+                        image("astronaut.png"),
+                        "not an image".getBytes(),
+                        image("rocket.jpg"),
+                        new byte[0]);
         List<String> names = List.of("astronaut.png", "broken.png", "rocket.jpg", "empty.jpg");
         List<ImageEmbeddingResult> results = images.encodeAllBytes(bytes, names);
-        assertThat(results).extracting(ImageEmbeddingResult::inputName).containsExactlyElementsOf(names);
-        assertThat(results).extracting(ImageEmbeddingResult::isSuccess).containsExactly(true, false, true, false);
-        assertThat(results.get(1).error()).isInstanceOf(ImageDecodeException.class)
+        assertThat(results)
+                .extracting(ImageEmbeddingResult::inputName)
+                .containsExactlyElementsOf(names);
+        assertThat(results)
+                .extracting(ImageEmbeddingResult::isSuccess)
+                .containsExactly(true, false, true, false);
+        assertThat(results.get(1).error())
+                .isInstanceOf(ImageDecodeException.class)
                 .hasMessageContaining("broken.png");
-        assertThat(results.get(3).error()).isInstanceOf(ImageDecodeException.class)
+        assertThat(results.get(3).error())
+                .isInstanceOf(ImageDecodeException.class)
                 .hasMessageContaining("empty.jpg");
-        assertThat(Vectors.maxAbsDiff(results.get(0).vector(), images.encode(image("astronaut.png"), "a"), 0))
+        assertThat(
+                        Vectors.maxAbsDiff(
+                                results.get(0).vector(),
+                                images.encode(image("astronaut.png"), "a"),
+                                0))
                 .isLessThan(1e-5);
         assertThat(results.get(2).vector()).hasSize(512);
         assertThatThrownBy(() -> images.encode("junk".getBytes(), "junk.bin"))
-                .isInstanceOf(ImageDecodeException.class).hasMessageContaining("junk.bin");
+                .isInstanceOf(ImageDecodeException.class)
+                .hasMessageContaining("junk.bin");
     }
 
     @Test
     void batchedEncodingEqualsOneByOne() {
-        String[] names = {"astronaut.png", "camera.png", "logo.png", "rocket.jpg", "green_palette.png"};
+        String[] names = {
+            "astronaut.png", "camera.png", "logo.png", "rocket.jpg", "green_palette.png"
+        };
         List<BufferedImage> decoded = new ArrayList<>();
         List<PreprocessedImage> pre = new ArrayList<>();
         for (String n : names) {
@@ -77,10 +94,16 @@ class EncoderApiTest {
             assertThat(Vectors.maxAbsDiff(batch.get(i), single, 0)).as(names[i]).isLessThan(1e-5);
             assertThat(Vectors.maxAbsDiff(prepped.get(i), single, 0)).as(names[i]).isLessThan(1e-5);
         }
-        List<String> textList = List.of("a photo of a cat", "a rocket", "", "a much longer text about a boat on a lake");
+        List<String> textList =
+                List.of(
+                        "a photo of a cat",
+                        "a rocket",
+                        "",
+                        "a much longer text about a boat on a lake");
         List<float[]> textBatch = texts.encodeAll(textList);
         for (int i = 0; i < textList.size(); i++) {
-            assertThat(Vectors.maxAbsDiff(textBatch.get(i), texts.encode(textList.get(i)), 0)).isLessThan(1e-5);
+            assertThat(Vectors.maxAbsDiff(textBatch.get(i), texts.encode(textList.get(i)), 0))
+                    .isLessThan(1e-5);
         }
         assertThat(images.encodePreprocessed(List.of())).isEmpty();
         assertThat(texts.encodeAll(List.of())).isEmpty();
@@ -90,7 +113,8 @@ class EncoderApiTest {
     void wrongPreprocessedSizeIsRejected() {
         PreprocessedImage small = new PreprocessedImage("small", 64, new float[3 * 64 * 64]);
         assertThatThrownBy(() -> images.encodePreprocessed(List.of(small)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'small'")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'small'")
                 .hasMessageContaining("224x224");
     }
 
@@ -104,7 +128,8 @@ class EncoderApiTest {
         assertThat(Arrays.stream(ids, 1, 76).distinct().toArray()).doesNotContain(49407);
         assertThat(texts.encode(longText)).hasSize(512);
         assertThat(texts.tokenize("")).startsWith(49406, 49407, 49407);
-        assertThat(texts.tokenize("A Photo  of a CAT")).containsExactly(texts.tokenize("a photo of a cat"));
+        assertThat(texts.tokenize("A Photo  of a CAT"))
+                .containsExactly(texts.tokenize("a photo of a cat"));
     }
 
     @Test
@@ -120,14 +145,26 @@ class EncoderApiTest {
             List<Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < 8; t++) {
                 int k = t;
-                futures.add(pool.submit(() -> {
-                    String n = names.get(k % names.size());
-                    float[] v = images.encode(image(n), n);
-                    assertThat(Vectors.maxAbsDiff(v, expectedImages.get(k % names.size()), 0)).isLessThan(1e-5);
-                    assertThat(Vectors.maxAbsDiff(texts.encode("an astronaut riding a horse"), expectedText, 0))
-                            .isLessThan(1e-5);
-                    return null;
-                }));
+                futures.add(
+                        pool.submit(
+                                () -> {
+                                    String n = names.get(k % names.size());
+                                    float[] v = images.encode(image(n), n);
+                                    assertThat(
+                                                    Vectors.maxAbsDiff(
+                                                            v,
+                                                            expectedImages.get(k % names.size()),
+                                                            0))
+                                            .isLessThan(1e-5);
+                                    assertThat(
+                                                    Vectors.maxAbsDiff(
+                                                            texts.encode(
+                                                                    "an astronaut riding a horse"),
+                                                            expectedText,
+                                                            0))
+                                            .isLessThan(1e-5);
+                                    return null;
+                                }));
             }
             for (Future<?> f : futures) {
                 f.get();
@@ -143,7 +180,8 @@ class EncoderApiTest {
         TextEncoder encoder = other.textEncoder();
         other.close();
         other.close(); // idempotent
-        assertThatThrownBy(() -> encoder.encode("x")).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> encoder.encode("x"))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
         assertThatThrownBy(() -> encoder.tokenize("x")).isInstanceOf(IllegalStateException.class);
         PreprocessedImage pixels = new PreprocessedImage("p", 224, new float[3 * 224 * 224]);

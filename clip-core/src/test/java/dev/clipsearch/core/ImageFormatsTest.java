@@ -17,22 +17,32 @@ import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
-/** Every format Pillow opens for CLIP decodes to the right pixels, the way Pillow would produce them. */
+/**
+ * Every format Pillow opens for CLIP decodes to the right pixels, the way Pillow would produce
+ * them.
+ */
 class ImageFormatsTest {
 
     private static final int W = 64;
     private static final int H = 48;
 
-    /** Asserts the four quadrant centres (away from JPEG/WebP blur at the borders) within {@code tolerance}. */
+    /**
+     * Asserts the four quadrant centres (away from JPEG/WebP blur at the borders) within {@code
+     * tolerance}.
+     */
     private static void assertQuadrants(BufferedImage img, int tolerance) {
         int w = img.getWidth();
         int h = img.getHeight();
-        int[][] probes = {{w / 4, h / 4, RED}, {3 * w / 4, h / 4, GREEN}, {w / 4, 3 * h / 4, BLUE},
-            {3 * w / 4, 3 * h / 4, YELLOW}};
+        int[][] probes = {
+            {w / 4, h / 4, RED},
+            {3 * w / 4, h / 4, GREEN},
+            {w / 4, 3 * h / 4, BLUE},
+            {3 * w / 4, 3 * h / 4, YELLOW}
+        };
         for (int[] p : probes) {
             int actual = img.getRGB(p[0], p[1]) & 0xFFFFFF;
             assertThat(ImageTestImages.channelDiff(actual, p[2]))
@@ -97,8 +107,13 @@ class ImageFormatsTest {
 
     @Test
     void png16BitRgbKeepsHighByte() {
-        ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
-                java.awt.Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
+        ComponentColorModel cm =
+                new ComponentColorModel(
+                        ColorSpace.getInstance(ColorSpace.CS_sRGB),
+                        false,
+                        false,
+                        java.awt.Transparency.OPAQUE,
+                        DataBuffer.TYPE_USHORT);
         WritableRaster raster = cm.createCompatibleWritableRaster(2, 1);
         raster.setPixel(0, 0, new int[] {0xFFFF, 0x8000, 0x00FF});
         raster.setPixel(1, 0, new int[] {0x1234, 0xABCD, 0x0100});
@@ -110,8 +125,13 @@ class ImageFormatsTest {
 
     @Test
     void pngGrayAlphaKeepsAlphaAndCompositesOnWhite() {
-        ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_GRAY), true, false,
-                java.awt.Transparency.TRANSLUCENT, DataBuffer.TYPE_BYTE);
+        ComponentColorModel cm =
+                new ComponentColorModel(
+                        ColorSpace.getInstance(ColorSpace.CS_GRAY),
+                        true,
+                        false,
+                        java.awt.Transparency.TRANSLUCENT,
+                        DataBuffer.TYPE_BYTE);
         WritableRaster raster = cm.createCompatibleWritableRaster(3, 1);
         raster.setPixel(0, 0, new int[] {40, 255});
         raster.setPixel(1, 0, new int[] {40, 0});
@@ -127,13 +147,16 @@ class ImageFormatsTest {
         assertThat(PilPixels.compositeOnWhite(img.getRGB(2, 0)) & 0xFFFFFF).isEqualTo(0x7F7F7F);
     }
 
-    /** Gray and RGB PNGs with a tRNS colour key: Pillow makes that colour transparent (then white). */
+    /**
+     * Gray and RGB PNGs with a tRNS colour key: Pillow makes that colour transparent (then white).
+     */
     @Test
     void pngColourKeyTransparency() {
         BufferedImage gray = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_GRAY);
         gray.getRaster().setSamples(0, 0, 2, 1, 0, new int[] {7, 9});
-        byte[] grayPng = ImageTestImages.insertPngChunk(ImageTestImages.encode(gray, "png"), "tRNS",
-                new byte[] {0, 7});
+        byte[] grayPng =
+                ImageTestImages.insertPngChunk(
+                        ImageTestImages.encode(gray, "png"), "tRNS", new byte[] {0, 7});
         BufferedImage g = decode(grayPng, "gray-trns.png");
         assertThat(g.getRGB(0, 0) >>> 24).isZero();
         assertThat(g.getRGB(1, 0)).isEqualTo(0xFF090909);
@@ -141,8 +164,11 @@ class ImageFormatsTest {
         BufferedImage rgb = new BufferedImage(2, 1, BufferedImage.TYPE_INT_RGB);
         rgb.setRGB(0, 0, 0x102030);
         rgb.setRGB(1, 0, 0x102031);
-        byte[] rgbPng = ImageTestImages.insertPngChunk(ImageTestImages.encode(rgb, "png"), "tRNS",
-                new byte[] {0, 0x10, 0, 0x20, 0, 0x30});
+        byte[] rgbPng =
+                ImageTestImages.insertPngChunk(
+                        ImageTestImages.encode(rgb, "png"),
+                        "tRNS",
+                        new byte[] {0, 0x10, 0, 0x20, 0, 0x30});
         BufferedImage c = decode(rgbPng, "rgb-trns.png");
         assertThat(c.getRGB(0, 0) >>> 24).isZero();
         assertThat(c.getRGB(1, 0)).isEqualTo(0xFF102031);
@@ -154,8 +180,9 @@ class ImageFormatsTest {
         for (int i = 0; i < indices.length; i++) {
             indices[i] = (i % 16) < 8 ? 0 : 1; // left half transparent, right half opaque blue
         }
-        BufferedImage src = ImageTestImages.paletteWithTransparency(16, 16, new int[] {RED, BLUE},
-                new byte[] {0, (byte) 255}, indices);
+        BufferedImage src =
+                ImageTestImages.paletteWithTransparency(
+                        16, 16, new int[] {RED, BLUE}, new byte[] {0, (byte) 255}, indices);
         byte[] png = ImageTestImages.encode(src, "png");
         BufferedImage img = decode(png, "palette.png");
         assertThat(img.getType()).isEqualTo(BufferedImage.TYPE_INT_ARGB);
@@ -166,8 +193,9 @@ class ImageFormatsTest {
         int plane = 224 * 224;
         assertThat(pre.pixels()[0]).isEqualTo((1f - 0.48145466f) / 0.26862954f);
         assertThat(pre.pixels()[plane]).isEqualTo((1f - 0.4578275f) / 0.26130258f);
-        assertThat(pre.pixels()[2 * plane + 223]).isEqualTo((1f - 0.40821073f) / 0.27577711f); // blue side
-        assertThat(pre.pixels()[223]).isEqualTo((0f - 0.48145466f) / 0.26862954f);                 // no red there
+        assertThat(pre.pixels()[2 * plane + 223])
+                .isEqualTo((1f - 0.40821073f) / 0.27577711f); // blue side
+        assertThat(pre.pixels()[223]).isEqualTo((0f - 0.48145466f) / 0.26862954f); // no red there
     }
 
     @Test
@@ -188,20 +216,25 @@ class ImageFormatsTest {
             }
         }
         BufferedImage img = decode(ImageTestImages.jpeg(gray, 0.95f, false), "gray.jpg");
-        assertThat(ImageTestImages.channelDiff(img.getRGB(W / 4, H / 2), 30 * 0x010101)).isLessThanOrEqualTo(3);
-        assertThat(ImageTestImages.channelDiff(img.getRGB(3 * W / 4, H / 2), 200 * 0x010101)).isLessThanOrEqualTo(3);
+        assertThat(ImageTestImages.channelDiff(img.getRGB(W / 4, H / 2), 30 * 0x010101))
+                .isLessThanOrEqualTo(3);
+        assertThat(ImageTestImages.channelDiff(img.getRGB(3 * W / 4, H / 2), 200 * 0x010101))
+                .isLessThanOrEqualTo(3);
     }
 
     /**
-     * Chroma-subsampled JPEGs (4:2:0 baseline, 4:2:2 progressive, odd sizes, with the Adobe RGB profile of rocket.jpg
-     * which must be ignored) decode bit-exactly like libjpeg-turbo, the decoder Pillow uses: the PNGs next to them
-     * hold libjpeg-turbo's output (written by ImageMagick).
+     * Chroma-subsampled JPEGs (4:2:0 baseline, 4:2:2 progressive, odd sizes, with the Adobe RGB
+     * profile of rocket.jpg which must be ignored) decode bit-exactly like libjpeg-turbo, the
+     * decoder Pillow uses: the PNGs next to them hold libjpeg-turbo's output (written by
+     * ImageMagick).
      */
     @ParameterizedTest
     @ValueSource(strings = {"rocket-420", "rocket-422-progressive"})
     void jpegDecodesBitExactlyLikeLibjpegTurbo(String name) {
-        BufferedImage jpeg = decode(ImageTestImages.resource("/images/" + name + ".jpg"), name + ".jpg");
-        BufferedImage expected = decode(ImageTestImages.resource("/images/" + name + ".libjpeg-turbo.png"), name);
+        BufferedImage jpeg =
+                decode(ImageTestImages.resource("/images/" + name + ".jpg"), name + ".jpg");
+        BufferedImage expected =
+                decode(ImageTestImages.resource("/images/" + name + ".libjpeg-turbo.png"), name);
         assertThat(jpeg.getWidth()).isEqualTo(97);
         assertThat(jpeg.getHeight()).isEqualTo(65);
         int[] actualPixels = jpeg.getRGB(0, 0, 97, 65, null, 0, 97);
@@ -229,7 +262,8 @@ class ImageFormatsTest {
         assertQuadrants(img, 0);
         assertThat(ClipImages.probe(tiff, "rgb.tiff").format()).isEqualTo("tiff");
         // CMYK (ink values, LZW) written by ImageMagick
-        assertQuadrants(decode(ImageTestImages.resource("/images/quad-cmyk.tif"), "quad-cmyk.tif"), 0);
+        assertQuadrants(
+                decode(ImageTestImages.resource("/images/quad-cmyk.tif"), "quad-cmyk.tif"), 0);
     }
 
     @Test
@@ -248,12 +282,14 @@ class ImageFormatsTest {
         int[] secondIdx = new int[W * H];
         for (int i = 0; i < firstIdx.length; i++) {
             firstIdx[i] = (i % W) < W / 2 ? 1 : 0; // left red, right transparent
-            secondIdx[i] = 2;                      // all blue
+            secondIdx[i] = 2; // all blue
         }
         int[] palette = {0xFFFFFF, RED, BLUE, GREEN};
         byte[] alphas = {0, (byte) 255, (byte) 255, (byte) 255};
-        BufferedImage first = ImageTestImages.paletteWithTransparency(W, H, palette, alphas, firstIdx);
-        BufferedImage second = ImageTestImages.paletteWithTransparency(W, H, palette, alphas, secondIdx);
+        BufferedImage first =
+                ImageTestImages.paletteWithTransparency(W, H, palette, alphas, firstIdx);
+        BufferedImage second =
+                ImageTestImages.paletteWithTransparency(W, H, palette, alphas, secondIdx);
         ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
@@ -269,19 +305,28 @@ class ImageFormatsTest {
         byte[] gif = bytes.toByteArray();
         BufferedImage img = decode(gif, "anim.gif");
         assertThat(img.getRGB(1, 1)).isEqualTo(0xFF000000 | RED);
-        assertThat(img.getRGB(W - 2, H - 2) >>> 24).isZero(); // transparent, not the second frame's blue
+        assertThat(img.getRGB(W - 2, H - 2) >>> 24)
+                .isZero(); // transparent, not the second frame's blue
         assertThat(ClipImages.probe(gif, "anim.gif")).isEqualTo(new ImageInfo("gif", W, H));
     }
 
-    /** Pillow's first GIF frame lives on the logical screen; what the frame leaves uncovered is index 0 or clear. */
+    /**
+     * Pillow's first GIF frame lives on the logical screen; what the frame leaves uncovered is
+     * index 0 or clear.
+     */
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void gifFirstFrameSmallerThanTheScreen(boolean withTransparency) {
         int[] indices = new int[8 * 6];
         java.util.Arrays.fill(indices, 1); // red frame
-        indices[0] = 2;                    // one transparent (if enabled) pixel in its corner
-        BufferedImage frame = ImageTestImages.paletteWithTransparency(8, 6, new int[] {GREEN, RED, BLUE},
-                new byte[] {(byte) 255, (byte) 255, withTransparency ? 0 : (byte) 255}, indices);
+        indices[0] = 2; // one transparent (if enabled) pixel in its corner
+        BufferedImage frame =
+                ImageTestImages.paletteWithTransparency(
+                        8,
+                        6,
+                        new int[] {GREEN, RED, BLUE},
+                        new byte[] {(byte) 255, (byte) 255, withTransparency ? 0 : (byte) 255},
+                        indices);
         byte[] gif = ImageTestImages.moveFirstGifFrame(ImageTestImages.gif(frame), 20, 10, 5, 2);
         assertThat(ClipImages.probe(gif, "offset.gif")).isEqualTo(new ImageInfo("gif", 20, 10));
         BufferedImage img = decode(gif, "offset.gif");
@@ -297,7 +342,8 @@ class ImageFormatsTest {
             assertThat(img.getRGB(5, 2)).isEqualTo(0xFF000000 | BLUE);
         }
         assertThat(img.getRGB(12, 7)).isEqualTo(0xFF000000 | RED);
-        assertThat(img.getRGB(13, 8)).isEqualTo(withTransparency ? img.getRGB(0, 0) : 0xFF000000 | GREEN);
+        assertThat(img.getRGB(13, 8))
+                .isEqualTo(withTransparency ? img.getRGB(0, 0) : 0xFF000000 | GREEN);
     }
 
     @ParameterizedTest
@@ -307,59 +353,69 @@ class ImageFormatsTest {
         assertThat(img.getWidth()).isEqualTo(64);
         assertThat(img.getHeight()).isEqualTo(64);
         assertQuadrants(img, name.contains("lossless") ? 0 : 16);
-        assertThat(ClipImages.probe(ImageTestImages.resource("/images/" + name), name).format()).isEqualTo("webp");
+        assertThat(ClipImages.probe(ImageTestImages.resource("/images/" + name), name).format())
+                .isEqualTo("webp");
     }
 
     @Test
     void webpWithAlpha() {
-        BufferedImage img = decode(ImageTestImages.resource("/images/quad-alpha.webp"), "quad-alpha.webp");
+        BufferedImage img =
+                decode(ImageTestImages.resource("/images/quad-alpha.webp"), "quad-alpha.webp");
         assertThat(img.getType()).isEqualTo(BufferedImage.TYPE_INT_ARGB);
         assertThat(img.getRGB(16, 16)).isEqualTo(0xFF000000 | RED);
         assertThat(img.getRGB(48, 48) >>> 24).isZero();
     }
 
     /**
-     * The eight EXIF orientations on a 48x32 quadrant image, expressed as the colours of the displayed corners
-     * (top-left, top-right, bottom-left, bottom-right) after Pillow's exif_transpose.
+     * The eight EXIF orientations on a 48x32 quadrant image, expressed as the colours of the
+     * displayed corners (top-left, top-right, bottom-left, bottom-right) after Pillow's
+     * exif_transpose.
      */
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
     void jpegExifOrientation(int orientation) {
         int[][] corners = {
             null,
-            {RED, GREEN, BLUE, YELLOW},  // 1 normal
-            {GREEN, RED, YELLOW, BLUE},  // 2 mirrored
-            {YELLOW, BLUE, GREEN, RED},  // 3 rotated 180
-            {BLUE, YELLOW, RED, GREEN},  // 4 flipped vertically
-            {RED, BLUE, GREEN, YELLOW},  // 5 transposed
-            {BLUE, RED, YELLOW, GREEN},  // 6 rotated 90 clockwise
-            {YELLOW, GREEN, BLUE, RED},  // 7 transversed
-            {GREEN, YELLOW, RED, BLUE},  // 8 rotated 90 counter-clockwise
+            {RED, GREEN, BLUE, YELLOW}, // 1 normal
+            {GREEN, RED, YELLOW, BLUE}, // 2 mirrored
+            {YELLOW, BLUE, GREEN, RED}, // 3 rotated 180
+            {BLUE, YELLOW, RED, GREEN}, // 4 flipped vertically
+            {RED, BLUE, GREEN, YELLOW}, // 5 transposed
+            {BLUE, RED, YELLOW, GREEN}, // 6 rotated 90 clockwise
+            {YELLOW, GREEN, BLUE, RED}, // 7 transversed
+            {GREEN, YELLOW, RED, BLUE}, // 8 rotated 90 counter-clockwise
         };
         BufferedImage src = ImageTestImages.quadrants(48, 32, BufferedImage.TYPE_INT_RGB);
-        byte[] jpeg = ImageTestImages.insertJpegSegment(ImageTestImages.jpeg(src, 0.95f, false), 0xE1,
-                ImageTestImages.exifApp1(orientation));
+        byte[] jpeg =
+                ImageTestImages.insertJpegSegment(
+                        ImageTestImages.jpeg(src, 0.95f, false),
+                        0xE1,
+                        ImageTestImages.exifApp1(orientation));
         BufferedImage img = decode(jpeg, "exif" + orientation + ".jpg");
         boolean swapped = orientation >= 5;
         assertThat(img.getWidth()).isEqualTo(swapped ? 32 : 48);
         assertThat(img.getHeight()).isEqualTo(swapped ? 48 : 32);
-        assertThat(ClipImages.probe(jpeg, "exif.jpg")).isEqualTo(new ImageInfo("jpeg", img.getWidth(),
-                img.getHeight()));
+        assertThat(ClipImages.probe(jpeg, "exif.jpg"))
+                .isEqualTo(new ImageInfo("jpeg", img.getWidth(), img.getHeight()));
         int w = img.getWidth();
         int h = img.getHeight();
         int[][] at = {{3, 3}, {w - 4, 3}, {3, h - 4}, {w - 4, h - 4}};
         for (int i = 0; i < 4; i++) {
             int actual = img.getRGB(at[i][0], at[i][1]) & 0xFFFFFF;
             assertThat(ImageTestImages.channelDiff(actual, corners[orientation][i]))
-                    .as("orientation %d corner %d: %06x", orientation, i, actual).isLessThanOrEqualTo(12);
+                    .as("orientation %d corner %d: %06x", orientation, i, actual)
+                    .isLessThanOrEqualTo(12);
         }
     }
 
     @Test
     void pngExifOrientationChunk() {
         BufferedImage src = ImageTestImages.quadrants(48, 32, BufferedImage.TYPE_INT_RGB);
-        byte[] png = ImageTestImages.insertPngChunk(ImageTestImages.encode(src, "png"), "eXIf",
-                ImageTestImages.tiffWithOrientation(6));
+        byte[] png =
+                ImageTestImages.insertPngChunk(
+                        ImageTestImages.encode(src, "png"),
+                        "eXIf",
+                        ImageTestImages.tiffWithOrientation(6));
         BufferedImage img = decode(png, "rotated.png");
         assertThat(img.getWidth()).isEqualTo(32);
         assertThat(img.getHeight()).isEqualTo(48);
@@ -371,25 +427,33 @@ class ImageFormatsTest {
     @Test
     void bufferedImageOfAnyLayoutPreprocessesLikeItsDecodedForm() {
         BufferedImage bgr = ImageTestImages.quadrants(50, 30, BufferedImage.TYPE_3BYTE_BGR);
-        BufferedImage sub = ImageTestImages.quadrants(64, 40, BufferedImage.TYPE_INT_RGB).getSubimage(9, 5, 50, 30);
+        BufferedImage sub =
+                ImageTestImages.quadrants(64, 40, BufferedImage.TYPE_INT_RGB)
+                        .getSubimage(9, 5, 50, 30);
         ClipImagePreprocessor pre = ClipImagePreprocessor.openAiClip();
-        float[] expected = pre.preprocess(ImageTestImages.quadrants(50, 30, BufferedImage.TYPE_INT_RGB), "q")
-                .pixels();
+        float[] expected =
+                pre.preprocess(ImageTestImages.quadrants(50, 30, BufferedImage.TYPE_INT_RGB), "q")
+                        .pixels();
         assertThat(pre.preprocess(bgr, "bgr").pixels()).isEqualTo(expected);
-        BufferedImage bgrSub = ImageTestImages.quadrants(64, 40, BufferedImage.TYPE_3BYTE_BGR)
-                .getSubimage(9, 5, 50, 30); // byte-interleaved raster with an offset
-        assertThat(pre.preprocess(bgrSub, "bgr-sub").pixels()).isEqualTo(pre.preprocess(sub, "sub").pixels());
+        BufferedImage bgrSub =
+                ImageTestImages.quadrants(64, 40, BufferedImage.TYPE_3BYTE_BGR)
+                        .getSubimage(9, 5, 50, 30); // byte-interleaved raster with an offset
+        assertThat(pre.preprocess(bgrSub, "bgr-sub").pixels())
+                .isEqualTo(pre.preprocess(sub, "sub").pixels());
         BufferedImage copy = new BufferedImage(50, 30, BufferedImage.TYPE_INT_RGB);
         copy.getGraphics().drawImage(sub, 0, 0, null);
-        assertThat(pre.preprocess(sub, "sub").pixels()).isEqualTo(pre.preprocess(copy, "copy").pixels());
+        assertThat(pre.preprocess(sub, "sub").pixels())
+                .isEqualTo(pre.preprocess(copy, "copy").pixels());
     }
 
     private static boolean containsMarker(byte[] jpeg, int marker) {
         boolean[] found = {false};
-        ImageDecodingMetadata.forEachJpegSegment(jpeg, (m, from, to) -> {
-            found[0] |= m == marker;
-            return true;
-        });
+        ImageDecodingMetadata.forEachJpegSegment(
+                jpeg,
+                (m, from, to) -> {
+                    found[0] |= m == marker;
+                    return true;
+                });
         return found[0];
     }
 }

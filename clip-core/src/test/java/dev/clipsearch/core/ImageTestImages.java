@@ -16,7 +16,10 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.ImageOutputStream;
 
-/** Builds small test images in memory with the JDK's ImageIO writers, plus byte-level helpers (segments, chunks). */
+/**
+ * Builds small test images in memory with the JDK's ImageIO writers, plus byte-level helpers
+ * (segments, chunks).
+ */
 final class ImageTestImages {
 
     static final int RED = 0xFF0000;
@@ -24,8 +27,7 @@ final class ImageTestImages {
     static final int BLUE = 0x0000FF;
     static final int YELLOW = 0xFFFF00;
 
-    private ImageTestImages() {
-    }
+    private ImageTestImages() {}
 
     /** Four quadrants: red top-left, green top-right, blue bottom-left, yellow bottom-right. */
     static BufferedImage quadrants(int w, int h, int type) {
@@ -46,7 +48,8 @@ final class ImageTestImages {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             if (!ImageIO.write(image, format, out)) {
-                throw new IllegalStateException("no " + format + " writer for image type " + image.getType());
+                throw new IllegalStateException(
+                        "no " + format + " writer for image type " + image.getType());
             }
             return out.toByteArray();
         } catch (IOException e) {
@@ -58,7 +61,7 @@ final class ImageTestImages {
     static byte[] jpeg(BufferedImage image, float quality, boolean progressive) {
         ImageWriter writer = jdkJpegWriter();
         try (ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-             ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+                ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
             ImageWriteParam param = writer.getDefaultWriteParam();
             if (progressive) {
                 param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
@@ -78,12 +81,14 @@ final class ImageTestImages {
     }
 
     /**
-     * An Adobe CMYK JPEG (APP14, transform 0, samples stored inverted as Photoshop does) with the quadrant colours,
-     * written as a raw 4-band raster by the JDK writer and given its APP14 segment here.
+     * An Adobe CMYK JPEG (APP14, transform 0, samples stored inverted as Photoshop does) with the
+     * quadrant colours, written as a raw 4-band raster by the JDK writer and given its APP14
+     * segment here.
      */
     static byte[] adobeCmykJpeg(int w, int h) {
-        java.awt.image.WritableRaster raster = java.awt.image.Raster.createInterleavedRaster(
-                java.awt.image.DataBuffer.TYPE_BYTE, w, h, 4, null);
+        java.awt.image.WritableRaster raster =
+                java.awt.image.Raster.createInterleavedRaster(
+                        java.awt.image.DataBuffer.TYPE_BYTE, w, h, 4, null);
         BufferedImage rgb = quadrants(w, h, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -91,19 +96,22 @@ final class ImageTestImages {
                 int c = 255 - ((p >> 16) & 0xFF);
                 int m = 255 - ((p >> 8) & 0xFF);
                 int ye = 255 - (p & 0xFF);
-                raster.setPixel(x, y, new int[] {255 - c, 255 - m, 255 - ye, 255}); // inverted, K = 0
+                raster.setPixel(
+                        x, y, new int[] {255 - c, 255 - m, 255 - ye, 255}); // inverted, K = 0
             }
         }
         ImageWriter writer = jdkJpegWriter();
         try (ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-             ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+                ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
             ImageWriteParam param = writer.getDefaultWriteParam();
             param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
             param.setCompressionQuality(0.95f);
             writer.setOutput(out);
             writer.write(null, new IIOImage(raster, null, null), param);
             out.flush();
-            byte[] adobe = {'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, 0}; // version 100, flags 0, transform 0
+            byte[] adobe = {
+                'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, 0
+            }; // version 100, flags 0, transform 0
             return insertJpegSegment(bytes.toByteArray(), 0xEE, adobe);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -138,13 +146,20 @@ final class ImageTestImages {
         return out.array();
     }
 
-    /** A big-endian TIFF structure with one IFD0 entry: Orientation (0x0112, SHORT) = {@code orientation}. */
+    /**
+     * A big-endian TIFF structure with one IFD0 entry: Orientation (0x0112, SHORT) = {@code
+     * orientation}.
+     */
     static byte[] tiffWithOrientation(int orientation) {
         ByteBuffer b = ByteBuffer.allocate(26);
         b.put((byte) 'M').put((byte) 'M').putShort((short) 42).putInt(8); // header, IFD0 at 8
-        b.putShort((short) 1);                                              // one entry
-        b.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
-        b.putInt(0);                                                        // no next IFD
+        b.putShort((short) 1); // one entry
+        b.putShort((short) 0x0112)
+                .putShort((short) 3)
+                .putInt(1)
+                .putShort((short) orientation)
+                .putShort((short) 0);
+        b.putInt(0); // no next IFD
         return b.array();
     }
 
@@ -180,7 +195,8 @@ final class ImageTestImages {
 
     /**
      * Patches a GIF so its logical screen is {@code screenW x screenH} and its first frame sits at
-     * {@code (left, top)}: the layout of an optimised animation whose first frame does not cover the screen.
+     * {@code (left, top)}: the layout of an optimised animation whose first frame does not cover
+     * the screen.
      */
     static byte[] moveFirstGifFrame(byte[] gif, int screenW, int screenH, int left, int top) {
         byte[] out = gif.clone();
@@ -208,10 +224,20 @@ final class ImageTestImages {
         b[p + 1] = (byte) (v >> 8);
     }
 
-    /** A PNG signature and IHDR (8-bit RGB) declaring {@code w x h}, with a correct CRC and nothing after it. */
+    /**
+     * A PNG signature and IHDR (8-bit RGB) declaring {@code w x h}, with a correct CRC and nothing
+     * after it.
+     */
     static byte[] pngHeaderOnly(int w, int h) {
-        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 2)
-                .put((byte) 0).put((byte) 0).put((byte) 0);
+        ByteBuffer ihdr =
+                ByteBuffer.allocate(13)
+                        .putInt(w)
+                        .putInt(h)
+                        .put((byte) 8)
+                        .put((byte) 2)
+                        .put((byte) 0)
+                        .put((byte) 0)
+                        .put((byte) 0);
         byte[] sig = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
         ByteBuffer out = ByteBuffer.allocate(8 + 12 + 13);
         out.put(sig).putInt(13);
@@ -225,10 +251,11 @@ final class ImageTestImages {
     }
 
     /**
-     * A palette image (TYPE_BYTE_INDEXED, 256 entries as the GIF writer needs) with the given colours and per-entry
-     * alpha; entries past the given ones are opaque black.
+     * A palette image (TYPE_BYTE_INDEXED, 256 entries as the GIF writer needs) with the given
+     * colours and per-entry alpha; entries past the given ones are opaque black.
      */
-    static BufferedImage paletteWithTransparency(int w, int h, int[] rgbPalette, byte[] alphas, int[] indices) {
+    static BufferedImage paletteWithTransparency(
+            int w, int h, int[] rgbPalette, byte[] alphas, int[] indices) {
         byte[] r = new byte[256];
         byte[] g = new byte[256];
         byte[] b = new byte[256];

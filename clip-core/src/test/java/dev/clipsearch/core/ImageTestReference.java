@@ -14,16 +14,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Test access to {@code src/test/resources/clip-reference}: the image list of reference.json and the F32
- * {@code pixel_values} tensor of reference.safetensors (a minimal reader: 8-byte LE header length, JSON header, raw
- * little-endian data), independent of the production SafetensorsReader.
+ * Test access to {@code src/test/resources/clip-reference}: the image list of reference.json and
+ * the F32 {@code pixel_values} tensor of reference.safetensors (a minimal reader: 8-byte LE header
+ * length, JSON header, raw little-endian data), independent of the production SafetensorsReader.
  */
 final class ImageTestReference {
 
     static final String ROOT = "/clip-reference/";
 
-    private ImageTestReference() {
-    }
+    private ImageTestReference() {}
 
     static List<String> imageNames() {
         try (InputStream in = resource(ROOT + "reference.json")) {

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Missing or malformed model files fail with an exception naming the file and the problem. */
 class ModelLoadingErrorsTest {
 
-    @TempDir
-    Path temp;
+    @TempDir Path temp;
 
     private Path model() {
         return TestModels.tinyClip(temp);
@@ -31,41 +30,53 @@ class ModelLoadingErrorsTest {
     @Test
     void missingDirectory() {
         Path dir = temp.resolve("nope");
-        assertThatThrownBy(() -> ClipModels.load(dir)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining(dir.toString()).hasMessageContaining("not a directory");
+        assertThatThrownBy(() -> ClipModels.load(dir))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining(dir.toString())
+                .hasMessageContaining("not a directory");
     }
 
     @Test
     void missingConfig() throws IOException {
         Path dir = model();
         Files.delete(dir.resolve("config.json"));
-        assertThatThrownBy(() -> ClipModels.load(dir)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining(dir.resolve("config.json").toString()).hasMessageContaining("file not found");
+        assertThatThrownBy(() -> ClipModels.load(dir))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining(dir.resolve("config.json").toString())
+                .hasMessageContaining("file not found");
     }
 
     @Test
     void malformedConfig() throws IOException {
         Path dir = model();
         Files.writeString(dir.resolve("config.json"), "{\"text_config\": {");
-        assertThatThrownBy(() -> ClipModels.load(dir)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("config.json").hasMessageContaining("not a valid JSON config");
+        assertThatThrownBy(() -> ClipModels.load(dir))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("config.json")
+                .hasMessageContaining("not a valid JSON config");
     }
 
     @Test
     void unsupportedActivation() throws IOException {
         Path dir = model();
-        replaceInConfig(dir, "\"hidden_act\": \"quick_gelu\",\n    \"hidden_size\": 48",
+        replaceInConfig(
+                dir,
+                "\"hidden_act\": \"quick_gelu\",\n    \"hidden_size\": 48",
                 "\"hidden_act\": \"relu\",\n    \"hidden_size\": 48");
-        assertThatThrownBy(() -> ClipModels.load(dir)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("vision_config").hasMessageContaining("unsupported hidden_act 'relu'");
+        assertThatThrownBy(() -> ClipModels.load(dir))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("vision_config")
+                .hasMessageContaining("unsupported hidden_act 'relu'");
     }
 
     @Test
     void missingWeights() throws IOException {
         Path dir = model();
         Files.delete(dir.resolve("model.safetensors"));
-        assertThatThrownBy(() -> ClipModels.load(dir)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("model.safetensors").hasMessageContaining("file not found");
+        assertThatThrownBy(() -> ClipModels.load(dir))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("model.safetensors")
+                .hasMessageContaining("file not found");
     }
 
     @Test
@@ -75,8 +86,10 @@ class ModelLoadingErrorsTest {
         try (FileChannel ch = FileChannel.open(weights, StandardOpenOption.WRITE)) {
             ch.truncate(ch.size() / 2);
         }
-        assertThatThrownBy(() -> ClipModels.load(dir)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining(weights.toString()).hasMessageContaining("truncated");
+        assertThatThrownBy(() -> ClipModels.load(dir))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining(weights.toString())
+                .hasMessageContaining("truncated");
     }
 
     @Test
@@ -86,21 +99,26 @@ class ModelLoadingErrorsTest {
         String dropped = "text_model.final_layer_norm.bias";
         SafetensorsWriter writer = new SafetensorsWriter();
         try (SafetensorsReader r = SafetensorsReader.open(weights)) {
-            r.tensors().values().stream().filter(t -> !t.name().equals(dropped))
+            r.tensors().values().stream()
+                    .filter(t -> !t.name().equals(dropped))
                     .forEach(t -> writer.add(t.name(), t.shape(), r.floats(t.name())));
         }
         writer.write(weights);
-        assertThatThrownBy(() -> ClipModels.load(dir)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining(weights.toString()).hasMessageContaining("'" + dropped + "' is missing");
+        assertThatThrownBy(() -> ClipModels.load(dir))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining(weights.toString())
+                .hasMessageContaining("'" + dropped + "' is missing");
     }
 
     @Test
     void tensorShapeDisagreeingWithConfig() throws IOException {
         Path dir = model();
         replaceInConfig(dir, "\"intermediate_size\": 96", "\"intermediate_size\": 100");
-        assertThatThrownBy(() -> ClipModels.load(dir)).isInstanceOf(ModelLoadException.class)
+        assertThatThrownBy(() -> ClipModels.load(dir))
+                .isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("model.safetensors")
-                .hasMessageContaining("'vision_model.encoder.layers.0.mlp.fc1.weight' has shape [96, 48]")
+                .hasMessageContaining(
+                        "'vision_model.encoder.layers.0.mlp.fc1.weight' has shape [96, 48]")
                 .hasMessageContaining("config implies [100, 48]");
     }
 
@@ -108,28 +126,36 @@ class ModelLoadingErrorsTest {
     void missingTokenizer() throws IOException {
         Path dir = model();
         Files.delete(dir.resolve("tokenizer.json"));
-        assertThatThrownBy(() -> ClipModels.load(dir)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("tokenizer.json").hasMessageContaining("file not found");
+        assertThatThrownBy(() -> ClipModels.load(dir))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("tokenizer.json")
+                .hasMessageContaining("file not found");
     }
 
     @Test
     void missingPreprocessorConfig() throws IOException {
         Path dir = model();
         Files.delete(dir.resolve("preprocessor_config.json"));
-        assertThatThrownBy(() -> ClipModels.load(dir)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("preprocessor_config.json").hasMessageContaining("file not found");
+        assertThatThrownBy(() -> ClipModels.load(dir))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("preprocessor_config.json")
+                .hasMessageContaining("file not found");
     }
 
     @Test
     void gpuRequestedWithoutGpu() {
         // this project's build only carries the CPU build of PyTorch
         Path dir = model();
-        assertThatThrownBy(() -> ClipModels.load(dir, ClipModelOptions.defaults().withDevice("gpu")))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("sees no GPU");
-        try (ClipModel auto = ClipModels.load(dir, ClipModelOptions.defaults().withDevice("auto"))) {
+        assertThatThrownBy(
+                        () -> ClipModels.load(dir, ClipModelOptions.defaults().withDevice("gpu")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("sees no GPU");
+        try (ClipModel auto =
+                ClipModels.load(dir, ClipModelOptions.defaults().withDevice("auto"))) {
             assertThat(auto.device().isGpu()).isFalse();
         }
         assertThatThrownBy(() -> ClipModelOptions.defaults().withDevice("tpu"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cpu, gpu or auto");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cpu, gpu or auto");
     }
 }

@@ -26,12 +26,17 @@ class NativeMemoryTest {
     @Test
     @EnabledOnOs(OS.LINUX)
     void thousandEncodesDoNotGrowResidentMemory(@TempDir Path temp) throws IOException {
-        // one intra-op thread: the tiny model gains nothing from two, and it keeps the test fast on a busy machine
-        try (ClipModel model = ClipModels.load(TestModels.tinyClip(temp), ClipModelOptions.defaults().withThreads(1))) {
+        // one intra-op thread: the tiny model gains nothing from two, and it keeps the test fast on
+        // a busy machine
+        try (ClipModel model =
+                ClipModels.load(
+                        TestModels.tinyClip(temp), ClipModelOptions.defaults().withThreads(1))) {
             ImageEncoder images = model.imageEncoder();
             TextEncoder texts = model.textEncoder();
-            PreprocessedImage pixels = images.preprocess(
-                    TestModels.resourceBytes("/clip-reference/images/rocket.jpg"), "rocket.jpg");
+            PreprocessedImage pixels =
+                    images.preprocess(
+                            TestModels.resourceBytes("/clip-reference/images/rocket.jpg"),
+                            "rocket.jpg");
             // each call moves ~600 KB of pixels and ~100 intermediate arrays through native memory
             for (int i = 0; i < 200; i++) {
                 images.encodePreprocessed(List.of(pixels));
@@ -47,8 +52,10 @@ class NativeMemoryTest {
             System.gc();
             long heapGrownKib = Math.max(0, Runtime.getRuntime().totalMemory() - heapBefore) / 1024;
             long grownKib = rssKib() - before - heapGrownKib;
-            System.out.printf("RSS growth over 1000 image + 1000 text encodes: %d KiB (Java heap growth %d KiB"
-                    + " not counted)%n", grownKib, heapGrownKib);
+            System.out.printf(
+                    "RSS growth over 1000 image + 1000 text encodes: %d KiB (Java heap growth %d KiB"
+                            + " not counted)%n",
+                    grownKib, heapGrownKib);
             // a leak of one pixel tensor per call alone would be ~600 MB
             assertThat(grownKib).isLessThan(64 * 1024);
         }

@@ -10,34 +10,45 @@ import java.nio.file.StandardCopyOption;
 /**
  * Test fixtures: complete Hugging Face CLIP model directories assembled from class-path resources
  * (so this works from clip-core's test-jar too). The resources keep one copy of the (identical)
- * tokenizer files under {@code models/tokenizer/} and per model only {@code config.json},
- * {@code model.safetensors} and {@code preprocessor_config.json}.
+ * tokenizer files under {@code models/tokenizer/} and per model only {@code config.json}, {@code
+ * model.safetensors} and {@code preprocessor_config.json}.
  *
  * <ul>
  *   <li>{@link #tinyClip}: random tiny CLIP, F32, quick_gelu, patch 32 on 224, legacy (argmax)
  *       pooling, 512-d; transformers reference outputs in {@code clip-reference/}.
  *   <li>{@link #tinyClipB16GeluBf16}: random, BF16 on disk, exact GELU, patch 16, pooling at the
- *       first eos, 256-d; reference embeddings in {@code models/tiny-clip-b16-gelu-bf16/reference-embeds.safetensors}.
+ *       first eos, 256-d; reference embeddings in {@code
+ *       models/tiny-clip-b16-gelu-bf16/reference-embeds.safetensors}.
  *   <li>{@link #tinyClipTinyImagenet}: a small CLIP trained on Tiny ImageNet, F16, 64x64 input,
- *       512-d; its raw features of 8 validation images (in {@code models/tinyclip-tinyimagenet/images/})
- *       and 8 prompts in {@code models/tinyclip-tinyimagenet/reference-embeddings.json}.
+ *       512-d; its raw features of 8 validation images (in {@code
+ *       models/tinyclip-tinyimagenet/images/}) and 8 prompts in {@code
+ *       models/tinyclip-tinyimagenet/reference-embeddings.json}.
  * </ul>
  */
 public final class TestModels {
 
     /** Class-path folder of the model fixtures. */
     public static final String ROOT = "/models/";
+
     private static final String[] TOKENIZER_FILES = {"tokenizer.json", "tokenizer_config.json"};
-    private static final String[] MODEL_FILES = {"config.json", "model.safetensors", "preprocessor_config.json"};
+    private static final String[] MODEL_FILES = {
+        "config.json", "model.safetensors", "preprocessor_config.json"
+    };
 
     private TestModels() {}
 
-    /** The random tiny CLIP (F32, quick_gelu, ViT-B/32 geometry, legacy pooling), in {@code tempDir/tiny-clip}. */
+    /**
+     * The random tiny CLIP (F32, quick_gelu, ViT-B/32 geometry, legacy pooling), in {@code
+     * tempDir/tiny-clip}.
+     */
     public static Path tinyClip(Path tempDir) {
         return assemble("tiny-clip", tempDir);
     }
 
-    /** The random BF16 CLIP (gelu, patch 16, first-eos pooling, 256-d), in {@code tempDir/tiny-clip-b16-gelu-bf16}. */
+    /**
+     * The random BF16 CLIP (gelu, patch 16, first-eos pooling, 256-d), in {@code
+     * tempDir/tiny-clip-b16-gelu-bf16}.
+     */
     public static Path tinyClipB16GeluBf16(Path tempDir) {
         return assemble("tiny-clip-b16-gelu-bf16", tempDir);
     }
@@ -59,13 +70,14 @@ public final class TestModels {
             }
             return dir;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot assemble test model " + name + " in " + tempDir, e);
+            throw new UncheckedIOException(
+                    "cannot assemble test model " + name + " in " + tempDir, e);
         }
     }
 
     /**
-     * Copies a class-path resource (absolute name, e.g. {@code /clip-reference/reference.safetensors})
-     * to a file and returns it.
+     * Copies a class-path resource (absolute name, e.g. {@code
+     * /clip-reference/reference.safetensors}) to a file and returns it.
      */
     public static Path copyResource(String resource, Path target) throws IOException {
         try (InputStream in = TestModels.class.getResourceAsStream(resource)) {

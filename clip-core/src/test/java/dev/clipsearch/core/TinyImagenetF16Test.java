@@ -29,7 +29,9 @@ class TinyImagenetF16Test {
     @BeforeAll
     void load(@TempDir Path temp) throws Exception {
         model = ClipModels.load(TestModels.tinyClipTinyImagenet(temp));
-        reference = new ObjectMapper().readTree(TestModels.resourceBytes(DIR + "reference-embeddings.json"));
+        reference =
+                new ObjectMapper()
+                        .readTree(TestModels.resourceBytes(DIR + "reference-embeddings.json"));
     }
 
     @AfterAll
@@ -79,13 +81,18 @@ class TinyImagenetF16Test {
         ImageEncoder encoder = model.imageEncoder(EmbeddingMode.RAW);
         List<byte[]> images = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        reference.get("images").forEach(n -> {
-            names.add(n.asText());
-            images.add(TestModels.resourceBytes(DIR + "images/" + n.asText()));
-        });
+        reference
+                .get("images")
+                .forEach(
+                        n -> {
+                            names.add(n.asText());
+                            images.add(TestModels.resourceBytes(DIR + "images/" + n.asText()));
+                        });
         List<ImageEmbeddingResult> results = encoder.encodeAllBytes(images, names);
-        float[][] features = results.stream().map(ImageEmbeddingResult::vector).toArray(float[][]::new);
-        Vectors.Agreement a = Vectors.Agreement.of(features, flatten(reference.get("image_embeds")));
+        float[][] features =
+                results.stream().map(ImageEmbeddingResult::vector).toArray(float[][]::new);
+        Vectors.Agreement a =
+                Vectors.Agreement.of(features, flatten(reference.get("image_embeds")));
         System.out.println("tinyclip-tinyimagenet image features from JPEG: " + a);
         // the whole path from the file (64x64 JPEGs: decode, no resize needed)
         assertThat(a.maxAbsDiff()).isLessThanOrEqualTo(1e-3);

@@ -42,7 +42,9 @@ final class Vectors {
 
         @Override
         public String toString() {
-            return String.format("max abs diff %.3g, min cosine %.10f (1 - cos = %.2g)", maxAbsDiff, minCosine, 1 - minCosine);
+            return String.format(
+                    "max abs diff %.3g, min cosine %.10f (1 - cos = %.2g)",
+                    maxAbsDiff, minCosine, 1 - minCosine);
         }
     }
 }

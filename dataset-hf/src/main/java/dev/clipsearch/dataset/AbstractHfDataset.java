@@ -13,7 +13,7 @@ abstract class AbstractHfDataset<S extends DatasetSplit> implements HfDataset {
     private final Map<String, S> splits;
 
     /**
-     * @param kind   what the dataset is, for error messages ("dataset", "image folder")
+     * @param kind what the dataset is, for error messages ("dataset", "image folder")
      * @param splits the splits by name, in the dataset's order
      */
     AbstractHfDataset(String kind, String name, Map<String, S> splits) {
@@ -41,8 +41,14 @@ abstract class AbstractHfDataset<S extends DatasetSplit> implements HfDataset {
     public final S split(String split) {
         S found = splits.get(split);
         if (found == null) {
-            throw new DatasetException(kind + " " + name + " has no split '" + split + "'; its splits are "
-                    + splits.keySet());
+            throw new DatasetException(
+                    kind
+                            + " "
+                            + name
+                            + " has no split '"
+                            + split
+                            + "'; its splits are "
+                            + splits.keySet());
         }
         return found;
     }

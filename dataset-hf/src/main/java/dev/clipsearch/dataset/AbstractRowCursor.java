@@ -3,8 +3,8 @@ package dev.clipsearch.dataset;
 import java.util.NoSuchElementException;
 
 /**
- * Look-ahead iteration shared by the cursors: subclasses produce raw rows, this class drops bad ones (reporting them
- * to the listener) and releases resources at the end or on close.
+ * Look-ahead iteration shared by the cursors: subclasses produce raw rows, this class drops bad
+ * ones (reporting them to the listener) and releases resources at the end or on close.
  */
 abstract class AbstractRowCursor implements RowCursor {
 
@@ -16,7 +16,7 @@ abstract class AbstractRowCursor implements RowCursor {
 
     AbstractRowCursor(String split, BadRowListener listener) {
         this.split = split;
-        this.listener = listener == null ? row -> { } : listener;
+        this.listener = listener == null ? row -> {} : listener;
     }
 
     /** The next good row, or null at the end. Use {@link #accept} to turn raw values into a row. */

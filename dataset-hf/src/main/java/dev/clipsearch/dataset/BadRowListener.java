@@ -11,7 +11,12 @@ public interface BadRowListener {
 
     /** A listener that logs each bad row as a warning. */
     static BadRowListener logging() {
-        return row -> LoggerFactory.getLogger(BadRowListener.class)
-                .warn("skipped row {} of split '{}': {}", row.index(), row.split(), row.reason());
+        return row ->
+                LoggerFactory.getLogger(BadRowListener.class)
+                        .warn(
+                                "skipped row {} of split '{}': {}",
+                                row.index(),
+                                row.split(),
+                                row.reason());
     }
 }

@@ -10,26 +10,40 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Finds a split's data files by name, the way the Hub and the {@code datasets} library do when a dataset card has no
- * {@code configs}: first sharded files {@code data/{split}-00000-of-00001*.*}; else files in a directory named after
- * a split keyword ({@code train/}, {@code data/test-x/} ...); else files whose name holds a split keyword
- * ({@code valid.parquet}, {@code data/my-train-0.parquet} ...); else everything is {@code train}. Unlike
- * {@code datasets}, each keyword is its own split ({@code valid}, {@code validation} and {@code val} stay distinct),
- * so split names are those the files use. Paths are repository-relative and '/'-separated.
+ * Finds a split's data files by name, the way the Hub and the {@code datasets} library do when a
+ * dataset card has no {@code configs}: first sharded files {@code data/{split}-00000-of-00001*.*};
+ * else files in a directory named after a split keyword ({@code train/}, {@code data/test-x/} ...);
+ * else files whose name holds a split keyword ({@code valid.parquet}, {@code
+ * data/my-train-0.parquet} ...); else everything is {@code train}. Unlike {@code datasets}, each
+ * keyword is its own split ({@code valid}, {@code validation} and {@code val} stay distinct), so
+ * split names are those the files use. Paths are repository-relative and '/'-separated.
  */
 final class DataFilePatterns {
 
     /** The split keywords of {@code datasets}, in its order (train, validation, test). */
-    static final List<String> SPLIT_KEYWORDS = List.of("train", "training", "validation", "valid", "dev", "val",
-            "test", "testing", "eval", "evaluation");
+    static final List<String> SPLIT_KEYWORDS =
+            List.of(
+                    "train",
+                    "training",
+                    "validation",
+                    "valid",
+                    "dev",
+                    "val",
+                    "test",
+                    "testing",
+                    "eval",
+                    "evaluation");
 
-    private static final Pattern SHARDED = Pattern.compile("data/(\\w+(?:\\.\\w+)*)-\\d{5}-of-\\d{5}[^/]*\\.[^/]*");
+    private static final Pattern SHARDED =
+            Pattern.compile("data/(\\w+(?:\\.\\w+)*)-\\d{5}-of-\\d{5}[^/]*\\.[^/]*");
     private static final String SEP = "[-._ 0-9]";
 
-    private DataFilePatterns() {
-    }
+    private DataFilePatterns() {}
 
-    /** Split name to files (sorted), splits in keyword order then by name; empty when {@code files} is empty. */
+    /**
+     * Split name to files (sorted), splits in keyword order then by name; empty when {@code files}
+     * is empty.
+     */
     static Map<String, List<String>> resolveByName(List<String> files) {
         Map<String, List<String>> sharded = new TreeMap<>();
         for (String file : files) {
@@ -44,9 +58,23 @@ final class DataFilePatterns {
         for (boolean inDirectory : new boolean[] {true, false}) {
             Map<String, List<String>> found = new TreeMap<>();
             for (String keyword : SPLIT_KEYWORDS) {
-                Pattern pattern = inDirectory
-                        ? Pattern.compile("(?:[^/]*/)*(?:[^/]*" + SEP + ")?" + keyword + "(?:" + SEP + "[^/]*)?/.*")
-                        : Pattern.compile("(?:[^/]*/)*(?:[^/]*" + SEP + ")?" + keyword + SEP + "[^/]*");
+                Pattern pattern =
+                        inDirectory
+                                ? Pattern.compile(
+                                        "(?:[^/]*/)*(?:[^/]*"
+                                                + SEP
+                                                + ")?"
+                                                + keyword
+                                                + "(?:"
+                                                + SEP
+                                                + "[^/]*)?/.*")
+                                : Pattern.compile(
+                                        "(?:[^/]*/)*(?:[^/]*"
+                                                + SEP
+                                                + ")?"
+                                                + keyword
+                                                + SEP
+                                                + "[^/]*");
                 for (String file : files) {
                     if (pattern.matcher(file).matches()) {
                         found.computeIfAbsent(keyword, k -> new ArrayList<>()).add(file);
@@ -64,22 +92,35 @@ final class DataFilePatterns {
         return ordered(all);
     }
 
-    /** Sorts the files of each split and orders the splits: keywords first (train, validation, test), then by name. */
+    /**
+     * Sorts the files of each split and orders the splits: keywords first (train, validation,
+     * test), then by name.
+     */
     static Map<String, List<String>> ordered(Map<String, List<String>> splits) {
         Map<String, List<String>> result = new LinkedHashMap<>();
-        splits.keySet().stream().sorted(splitOrder())
-                .forEach(split -> result.put(split, splits.get(split).stream().distinct().sorted().toList()));
+        splits.keySet().stream()
+                .sorted(splitOrder())
+                .forEach(
+                        split ->
+                                result.put(
+                                        split,
+                                        splits.get(split).stream().distinct().sorted().toList()));
         return result;
     }
 
     static Comparator<String> splitOrder() {
-        return Comparator.<String>comparingInt(split -> {
-            int i = SPLIT_KEYWORDS.indexOf(split);
-            return i < 0 ? SPLIT_KEYWORDS.size() : i;
-        }).thenComparing(Comparator.naturalOrder());
+        return Comparator.<String>comparingInt(
+                        split -> {
+                            int i = SPLIT_KEYWORDS.indexOf(split);
+                            return i < 0 ? SPLIT_KEYWORDS.size() : i;
+                        })
+                .thenComparing(Comparator.naturalOrder());
     }
 
-    /** The files matching a {@code data_files} glob: {@code *} and {@code ?} stay within a directory, {@code **} doesn't. */
+    /**
+     * The files matching a {@code data_files} glob: {@code *} and {@code ?} stay within a
+     * directory, {@code **} doesn't.
+     */
     static List<String> match(String glob, List<String> files) {
         Pattern pattern = globToRegex(glob);
         List<String> matched = new ArrayList<>();

@@ -1,8 +1,8 @@
 package dev.clipsearch.dataset;
 
 /**
- * A dataset can't be found, resolved or read. The message names what is wrong: the dataset, split, file, row or
- * column involved.
+ * A dataset can't be found, resolved or read. The message names what is wrong: the dataset, split,
+ * file, row or column involved.
  */
 public class DatasetException extends RuntimeException {
 

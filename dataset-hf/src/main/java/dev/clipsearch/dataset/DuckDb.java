@@ -13,15 +13,18 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 
-/** In-memory DuckDB connections that stream query results, and the parquet metadata queries built on them. */
+/**
+ * In-memory DuckDB connections that stream query results, and the parquet metadata queries built on
+ * them.
+ */
 final class DuckDb {
 
-    private DuckDb() {
-    }
+    private DuckDb() {}
 
     /**
-     * A new in-memory DuckDB connection whose result sets stream (rows are produced as they are fetched) and keep
-     * the scan's order (preserve_insertion_order), so the rows of a parquet file come in file order.
+     * A new in-memory DuckDB connection whose result sets stream (rows are produced as they are
+     * fetched) and keep the scan's order (preserve_insertion_order), so the rows of a parquet file
+     * come in file order.
      */
     static Connection connect() {
         Properties properties = new Properties();
@@ -53,7 +56,8 @@ final class DuckDb {
     /** The number of rows of a parquet file, from its footer. */
     static long rowCount(Connection connection, Path file) {
         String sql = "SELECT num_rows FROM parquet_file_metadata(" + literal(file.toString()) + ")";
-        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(sql)) {
             if (!rs.next()) {
                 throw new DatasetException("parquet file " + file + " has no metadata");
             }
@@ -67,7 +71,8 @@ final class DuckDb {
     static Map<String, String> columns(Connection connection, Path file) {
         String sql = "DESCRIBE SELECT * FROM read_parquet(" + literal(file.toString()) + ")";
         Map<String, String> columns = new LinkedHashMap<>();
-        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(sql)) {
             while (rs.next()) {
                 columns.put(rs.getString("column_name"), rs.getString("column_type"));
             }
@@ -79,16 +84,23 @@ final class DuckDb {
 
     /** The value of a key of the parquet file's key-value metadata (e.g. {@code huggingface}). */
     static Optional<String> keyValueMetadata(Connection connection, Path file, String key) {
-        String sql = "SELECT decode(value) FROM parquet_kv_metadata(" + literal(file.toString()) + ") WHERE decode(key) = "
-                + literal(key);
-        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+        String sql =
+                "SELECT decode(value) FROM parquet_kv_metadata("
+                        + literal(file.toString())
+                        + ") WHERE decode(key) = "
+                        + literal(key);
+        try (Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery(sql)) {
             return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
         } catch (SQLException e) {
             throw unreadable(file, e);
         }
     }
 
-    /** The fields of a DuckDB {@code STRUCT(a T, b U)} type string, name to type; empty for other types. */
+    /**
+     * The fields of a DuckDB {@code STRUCT(a T, b U)} type string, name to type; empty for other
+     * types.
+     */
     static Map<String, String> structFields(String type) {
         Map<String, String> fields = new LinkedHashMap<>();
         if (!type.startsWith("STRUCT(") || !type.endsWith(")")) {
@@ -130,9 +142,16 @@ final class DuckDb {
         return parts;
     }
 
-    /** A DatasetException for a parquet file DuckDB can't read (truncated, corrupt, not parquet, missing). */
+    /**
+     * A DatasetException for a parquet file DuckDB can't read (truncated, corrupt, not parquet,
+     * missing).
+     */
     static DatasetException unreadable(Path file, SQLException e) {
-        return new DatasetException("cannot read parquet file " + file + " (truncated, corrupt or not parquet?): "
-                + e.getMessage(), e);
+        return new DatasetException(
+                "cannot read parquet file "
+                        + file
+                        + " (truncated, corrupt or not parquet?): "
+                        + e.getMessage(),
+                e);
     }
 }

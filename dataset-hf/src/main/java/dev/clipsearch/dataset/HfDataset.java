@@ -14,7 +14,8 @@ public interface HfDataset {
     /**
      * The named split.
      *
-     * @throws DatasetException when the dataset has no such split; the message lists the splits it has
+     * @throws DatasetException when the dataset has no such split; the message lists the splits it
+     *     has
      */
     DatasetSplit split(String name);
 

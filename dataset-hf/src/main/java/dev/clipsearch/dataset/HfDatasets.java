@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Opens image datasets: Hugging Face datasets stored as parquet (on the Hub, or a local directory in the Hub's
- * layout, or parquet files), and local image folders ({@code class_name/*.jpg}).
+ * Opens image datasets: Hugging Face datasets stored as parquet (on the Hub, or a local directory
+ * in the Hub's layout, or parquet files), and local image folders ({@code class_name/*.jpg}).
  *
  * <pre>{@code
  * HfDataset dataset = HfDatasets.load("zh-plus/tiny-imagenet");
@@ -23,18 +23,18 @@ import java.util.stream.Stream;
  */
 public final class HfDatasets {
 
-    private static final Pattern REPO_ID = Pattern.compile("([A-Za-z0-9_.\\-]+(?:/[A-Za-z0-9_.\\-]+)?)(?:@(.+))?");
+    private static final Pattern REPO_ID =
+            Pattern.compile("([A-Za-z0-9_.\\-]+(?:/[A-Za-z0-9_.\\-]+)?)(?:@(.+))?");
 
-    private HfDatasets() {
-    }
+    private HfDatasets() {}
 
     /**
      * Opens a dataset by local path or Hub repo id. An existing path is: a {@code .parquet} file
-     * ({@link #fromParquet}); a directory with parquet files, read as a dataset repository in the Hub's layout
-     * (card, data files); a directory with image files and no parquet, read as an image folder
-     * ({@link #fromImageFolder}). Anything else is a
-     * Hub dataset repo id ({@code org/name}, optionally {@code org/name@revision}), loaded with
-     * {@link HfHub#fromEnvironment()} (HF_ENDPOINT, HF_TOKEN, HF_HUB_CACHE, HF_HUB_OFFLINE ...).
+     * ({@link #fromParquet}); a directory with parquet files, read as a dataset repository in the
+     * Hub's layout (card, data files); a directory with image files and no parquet, read as an
+     * image folder ({@link #fromImageFolder}). Anything else is a Hub dataset repo id ({@code
+     * org/name}, optionally {@code org/name@revision}), loaded with {@link HfHub#fromEnvironment()}
+     * (HF_ENDPOINT, HF_TOKEN, HF_HUB_CACHE, HF_HUB_OFFLINE ...).
      *
      * @throws DatasetException when the path or repository can't be read or holds no usable data
      */
@@ -50,20 +50,28 @@ public final class HfDatasets {
             if (Files.isRegularFile(path)) {
                 return fromParquet(path);
             }
-            return isHubLayout(path) ? ParquetDataset.fromRepo(new LocalRepoSource(path)) : fromImageFolder(path);
+            return isHubLayout(path)
+                    ? ParquetDataset.fromRepo(new LocalRepoSource(path))
+                    : fromImageFolder(path);
         }
-        if (!REPO_ID.matcher(repoIdOrPath).matches() || repoIdOrPath.startsWith("/") || repoIdOrPath.startsWith(".")) {
-            throw new DatasetException("'" + repoIdOrPath + "' is neither an existing file or directory nor a Hub"
-                    + " dataset id like 'org/name'");
+        if (!REPO_ID.matcher(repoIdOrPath).matches()
+                || repoIdOrPath.startsWith("/")
+                || repoIdOrPath.startsWith(".")) {
+            throw new DatasetException(
+                    "'"
+                            + repoIdOrPath
+                            + "' is neither an existing file or directory nor a Hub"
+                            + " dataset id like 'org/name'");
         }
         return null;
     }
 
     /**
-     * Opens a local dataset (as {@link #load(String)}) when {@code repoId} names an existing file or directory,
-     * else a dataset repository of the Hub ({@code org/name} or {@code org/name@revision}) through {@code hub}.
-     * Only the card and the listing are fetched here; a split's parquet files are downloaded (into the hub's cache) when the split's
-     * files or rows are first needed.
+     * Opens a local dataset (as {@link #load(String)}) when {@code repoId} names an existing file
+     * or directory, else a dataset repository of the Hub ({@code org/name} or {@code
+     * org/name@revision}) through {@code hub}. Only the card and the listing are fetched here; a
+     * split's parquet files are downloaded (into the hub's cache) when the split's files or rows
+     * are first needed.
      *
      * @throws DatasetException when the repository doesn't exist or holds no parquet data
      */
@@ -89,8 +97,8 @@ public final class HfDatasets {
     }
 
     /**
-     * Opens parquet data: one file (a single split, named by the file's shard name like
-     * {@code valid-00000-of-00001.parquet}, else {@code train}), or a directory in the Hub's layout.
+     * Opens parquet data: one file (a single split, named by the file's shard name like {@code
+     * valid-00000-of-00001.parquet}, else {@code train}), or a directory in the Hub's layout.
      *
      * @throws DatasetException when the path doesn't exist or holds no parquet files
      */
@@ -105,8 +113,9 @@ public final class HfDatasets {
     }
 
     /**
-     * Opens a folder of images in class folders ({@code dir/class_name/*.jpg}, or {@code dir/train/class_name/...}
-     * with split folders). Labels index the sorted class names, which are the label names.
+     * Opens a folder of images in class folders ({@code dir/class_name/*.jpg}, or {@code
+     * dir/train/class_name/...} with split folders). Labels index the sorted class names, which are
+     * the label names.
      *
      * @throws DatasetException when the directory doesn't exist
      */
@@ -123,8 +132,9 @@ public final class HfDatasets {
     }
 
     /**
-     * Whether a directory is read as a dataset repository: it has parquet files, or it has no image files (then
-     * the repository's resolution reports what is missing); a directory with images and no parquet is an image folder.
+     * Whether a directory is read as a dataset repository: it has parquet files, or it has no image
+     * files (then the repository's resolution reports what is missing); a directory with images and
+     * no parquet is an image folder.
      */
     private static boolean isHubLayout(Path dir) {
         boolean images = false;

@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-/** A dataset repository on the Hub: listed once, files downloaded into the hub's cache when fetched. */
+/**
+ * A dataset repository on the Hub: listed once, files downloaded into the hub's cache when fetched.
+ */
 final class HubRepoSource implements RepoSource {
 
     /** The revision where the Hub keeps its parquet conversion of a dataset. */
@@ -40,8 +42,8 @@ final class HubRepoSource implements RepoSource {
     }
 
     /**
-     * The repository at the commit its revision points to now, resolved once: the listing and all downloads then
-     * come from the same commit, so row indexes can't shift while a dataset is read.
+     * The repository at the commit its revision points to now, resolved once: the listing and all
+     * downloads then come from the same commit, so row indexes can't shift while a dataset is read.
      */
     private synchronized HubRepo pinned() {
         if (pinned == null) {
@@ -54,17 +56,33 @@ final class HubRepoSource implements RepoSource {
     public synchronized List<String> listFiles() {
         if (files == null) {
             try {
-                files = hub.listFiles(pinned(), "").stream().map(HubFile::path)
-                        .filter(p -> !RepoSource.isHidden(p)).sorted().toList();
+                files =
+                        hub.listFiles(pinned(), "").stream()
+                                .map(HubFile::path)
+                                .filter(p -> !RepoSource.isHidden(p))
+                                .sorted()
+                                .toList();
             } catch (HubNotFoundException e) {
                 if (!conversion) {
-                    throw new DatasetException("dataset " + repo.id() + " at revision " + repo.revision()
-                            + " not found on the Hub: " + e.getMessage(), e);
+                    throw new DatasetException(
+                            "dataset "
+                                    + repo.id()
+                                    + " at revision "
+                                    + repo.revision()
+                                    + " not found on the Hub: "
+                                    + e.getMessage(),
+                            e);
                 }
                 files = List.of(); // the dataset has no parquet conversion
             } catch (HubException e) {
-                throw new DatasetException("cannot list the files of dataset " + repo.id() + " at revision "
-                        + repo.revision() + ": " + e.getMessage(), e);
+                throw new DatasetException(
+                        "cannot list the files of dataset "
+                                + repo.id()
+                                + " at revision "
+                                + repo.revision()
+                                + ": "
+                                + e.getMessage(),
+                        e);
             }
         }
         return files;
@@ -79,8 +97,16 @@ final class HubRepoSource implements RepoSource {
         try {
             return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new DatasetException("cannot read " + file + " (" + path + " of dataset " + repo.id() + "): "
-                    + e.getMessage(), e);
+            throw new DatasetException(
+                    "cannot read "
+                            + file
+                            + " ("
+                            + path
+                            + " of dataset "
+                            + repo.id()
+                            + "): "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -89,14 +115,23 @@ final class HubRepoSource implements RepoSource {
         try {
             return hub.download(pinned(), path);
         } catch (HubException e) {
-            throw new DatasetException("cannot download " + path + " of dataset " + repo.id() + " at revision "
-                    + repo.revision() + ": " + e.getMessage(), e);
+            throw new DatasetException(
+                    "cannot download "
+                            + path
+                            + " of dataset "
+                            + repo.id()
+                            + " at revision "
+                            + repo.revision()
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
     @Override
     public Optional<RepoSource> parquetConversion() {
-        return conversion ? Optional.empty()
+        return conversion
+                ? Optional.empty()
                 : Optional.of(new HubRepoSource(hub, repo.at(PARQUET_CONVERSION), true));
     }
 

@@ -7,12 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** One split of an image folder: the image files of its class folders, numbered in a stable order. */
+/**
+ * One split of an image folder: the image files of its class folders, numbered in a stable order.
+ */
 final class ImageFolderSplit extends AbstractDatasetSplit {
 
     /** An image file and its label. */
-    private record Entry(Path file, int label) {
-    }
+    private record Entry(Path file, int label) {}
 
     private final Path root;
     private final List<String> classes;
@@ -42,11 +43,15 @@ final class ImageFolderSplit extends AbstractDatasetSplit {
         try (Stream<Path> files = recursive ? Files.walk(dir) : Files.list(dir)) {
             return files.filter(Files::isRegularFile)
                     .filter(ImageFolderDataset::isImageFile)
-                    .filter(p -> !RepoSource.isHidden(dir.relativize(p).toString().replace('\\', '/')))
+                    .filter(
+                            p ->
+                                    !RepoSource.isHidden(
+                                            dir.relativize(p).toString().replace('\\', '/')))
                     .sorted()
                     .toList();
         } catch (IOException e) {
-            throw new DatasetException("cannot list image folder " + dir + ": " + e.getMessage(), e);
+            throw new DatasetException(
+                    "cannot list image folder " + dir + ": " + e.getMessage(), e);
         }
     }
 

@@ -2,7 +2,10 @@ package dev.clipsearch.dataset;
 
 import java.util.HexFormat;
 
-/** Recognises encoded images by their magic bytes (PNG, JPEG, GIF, BMP, WebP, TIFF), without decoding them. */
+/**
+ * Recognises encoded images by their magic bytes (PNG, JPEG, GIF, BMP, WebP, TIFF), without
+ * decoding them.
+ */
 final class ImageFormats {
 
     private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
@@ -15,10 +18,12 @@ final class ImageFormats {
     private static final byte[] TIFF_LE = {'I', 'I', '*', 0};
     private static final byte[] TIFF_BE = {'M', 'M', 0, '*'};
 
-    private ImageFormats() {
-    }
+    private ImageFormats() {}
 
-    /** The format's name ("png", "jpeg", ...), or null when the bytes don't start like a known image format. */
+    /**
+     * The format's name ("png", "jpeg", ...), or null when the bytes don't start like a known image
+     * format.
+     */
     static String sniff(byte[] bytes) {
         if (startsWith(bytes, 0, PNG)) {
             return "png";
@@ -51,8 +56,11 @@ final class ImageFormats {
         }
         if (sniff(image) == null) {
             int n = Math.min(image.length, 8);
-            return "not an image (" + image.length + " bytes starting with 0x"
-                    + HexFormat.of().formatHex(image, 0, n) + "; expected PNG, JPEG, GIF, BMP, WebP or TIFF)";
+            return "not an image ("
+                    + image.length
+                    + " bytes starting with 0x"
+                    + HexFormat.of().formatHex(image, 0, n)
+                    + "; expected PNG, JPEG, GIF, BMP, WebP or TIFF)";
         }
         return null;
     }

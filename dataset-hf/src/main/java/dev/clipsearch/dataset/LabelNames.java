@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,30 +49,35 @@ public final class LabelNames {
     }
 
     /**
-     * Reads a tab-separated file whose header has a {@code label} column (the label index) and a {@code name} column,
-     * like tiny-imagenet's {@code classes.tsv}; other columns are ignored.
+     * Reads a tab-separated file whose header has a {@code label} column (the label index) and a
+     * {@code name} column, like tiny-imagenet's {@code classes.tsv}; other columns are ignored.
      *
-     * @throws DatasetException when the file can't be read, lacks the columns, or has a bad or repeated label
+     * @throws DatasetException when the file can't be read, lacks the columns, or has a bad or
+     *     repeated label
      */
     public static LabelNames fromTsv(Path tsv) {
         try (InputStream in = Files.newInputStream(tsv)) {
             return fromTsv(in, tsv.toString());
         } catch (IOException e) {
-            throw new DatasetException("cannot read label names from " + tsv + ": " + e.getMessage(), e);
+            throw new DatasetException(
+                    "cannot read label names from " + tsv + ": " + e.getMessage(), e);
         }
     }
 
     static LabelNames fromTsv(InputStream in, String source) throws IOException {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        BufferedReader reader =
+                new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         String header = reader.readLine();
         if (header == null) {
-            throw new DatasetException(source + " is empty; expected a header with 'label' and 'name' columns");
+            throw new DatasetException(
+                    source + " is empty; expected a header with 'label' and 'name' columns");
         }
         List<String> columns = Arrays.asList(header.split("\t", -1));
         int labelColumn = columns.indexOf("label");
         int nameColumn = columns.indexOf("name");
         if (labelColumn < 0 || nameColumn < 0) {
-            throw new DatasetException(source + " has columns " + columns + "; expected 'label' and 'name'");
+            throw new DatasetException(
+                    source + " has columns " + columns + "; expected 'label' and 'name'");
         }
         TreeMap<Integer, String> map = new TreeMap<>();
         String line;
@@ -85,18 +89,31 @@ public final class LabelNames {
             }
             String[] fields = line.split("\t", -1);
             if (fields.length <= Math.max(labelColumn, nameColumn)) {
-                throw new DatasetException(source + " line " + lineNumber + " has " + fields.length
-                        + " fields; expected at least " + (Math.max(labelColumn, nameColumn) + 1));
+                throw new DatasetException(
+                        source
+                                + " line "
+                                + lineNumber
+                                + " has "
+                                + fields.length
+                                + " fields; expected at least "
+                                + (Math.max(labelColumn, nameColumn) + 1));
             }
             int label;
             try {
                 label = Integer.parseInt(fields[labelColumn].trim());
             } catch (NumberFormatException e) {
-                throw new DatasetException(source + " line " + lineNumber + ": label '" + fields[labelColumn]
-                        + "' is not an integer", e);
+                throw new DatasetException(
+                        source
+                                + " line "
+                                + lineNumber
+                                + ": label '"
+                                + fields[labelColumn]
+                                + "' is not an integer",
+                        e);
             }
             if (map.put(label, fields[nameColumn].trim()) != null) {
-                throw new DatasetException(source + " line " + lineNumber + ": label " + label + " appears twice");
+                throw new DatasetException(
+                        source + " line " + lineNumber + ": label " + label + " appears twice");
             }
         }
         return new LabelNames(map);

@@ -27,12 +27,17 @@ final class LocalRepoSource implements RepoSource {
     public List<String> listFiles() {
         try (Stream<Path> walk = Files.walk(root)) {
             return walk.filter(Files::isRegularFile)
-                    .map(p -> root.relativize(p).toString().replace(root.getFileSystem().getSeparator(), "/"))
+                    .map(
+                            p ->
+                                    root.relativize(p)
+                                            .toString()
+                                            .replace(root.getFileSystem().getSeparator(), "/"))
                     .filter(p -> !RepoSource.isHidden(p))
                     .sorted()
                     .toList();
         } catch (IOException e) {
-            throw new DatasetException("cannot list dataset directory " + root + ": " + e.getMessage(), e);
+            throw new DatasetException(
+                    "cannot list dataset directory " + root + ": " + e.getMessage(), e);
         }
     }
 

@@ -10,15 +10,26 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Streams the rows of a split's parquet files, one file after the other, each in {@code file_row_number} order.
- * The row index of a row is the number of rows in the files before its file plus its file_row_number. Resuming at
- * a row skips the earlier files entirely and filters the first file on file_row_number, which DuckDB pushes down
- * into the scan (row groups before the start row are not decoded).
+ * Streams the rows of a split's parquet files, one file after the other, each in {@code
+ * file_row_number} order. The row index of a row is the number of rows in the files before its file
+ * plus its file_row_number. Resuming at a row skips the earlier files entirely and filters the
+ * first file on file_row_number, which DuckDB pushes down into the scan (row groups before the
+ * start row are not decoded).
  */
 final class ParquetRowCursor extends AbstractRowCursor {
 
-    private static final Set<String> INTEGER_TYPES = Set.of("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
-            "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT");
+    private static final Set<String> INTEGER_TYPES =
+            Set.of(
+                    "TINYINT",
+                    "SMALLINT",
+                    "INTEGER",
+                    "BIGINT",
+                    "HUGEINT",
+                    "UTINYINT",
+                    "USMALLINT",
+                    "UINTEGER",
+                    "UBIGINT",
+                    "UHUGEINT");
 
     private final List<Path> files;
     private final ParquetColumns columns;
@@ -29,8 +40,13 @@ final class ParquetRowCursor extends AbstractRowCursor {
     private Statement statement;
     private ResultSet rows;
 
-    ParquetRowCursor(String split, List<Path> files, long[] rowCounts, ParquetColumns columns, long startRow,
-                     BadRowListener listener) {
+    ParquetRowCursor(
+            String split,
+            List<Path> files,
+            long[] rowCounts,
+            ParquetColumns columns,
+            long startRow,
+            BadRowListener listener) {
         super(split, listener);
         this.files = files;
         this.columns = columns;
@@ -67,8 +83,14 @@ final class ParquetRowCursor extends AbstractRowCursor {
                 }
                 long fileRow = rows.getLong(4);
                 if (fileRow != nextFileRow) {
-                    throw new DatasetException("parquet file " + file + ": expected row " + nextFileRow
-                            + " but DuckDB returned row " + fileRow + " (rows out of order)");
+                    throw new DatasetException(
+                            "parquet file "
+                                    + file
+                                    + ": expected row "
+                                    + nextFileRow
+                                    + " but DuckDB returned row "
+                                    + fileRow
+                                    + " (rows out of order)");
                 }
                 nextFileRow++;
                 long index = firstRow[fileIndex] + fileRow;
@@ -87,17 +109,29 @@ final class ParquetRowCursor extends AbstractRowCursor {
                     return row;
                 }
             } catch (SQLException e) {
-                throw new DatasetException("cannot read row " + nextFileRow + " (split row "
-                        + (firstRow[fileIndex] + nextFileRow) + ") of parquet file " + file + ": " + e.getMessage(), e);
+                throw new DatasetException(
+                        "cannot read row "
+                                + nextFileRow
+                                + " (split row "
+                                + (firstRow[fileIndex] + nextFileRow)
+                                + ") of parquet file "
+                                + file
+                                + ": "
+                                + e.getMessage(),
+                        e);
             }
         }
     }
 
     private void openFile() {
         Path file = files.get(fileIndex);
-        String sql = "SELECT " + projection(file, DuckDb.columns(connection, file), columns)
-                + ", file_row_number FROM read_parquet([" + DuckDb.literal(file.toString()) + "], file_row_number = true)"
-                + (nextFileRow > 0 ? " WHERE file_row_number >= " + nextFileRow : "");
+        String sql =
+                "SELECT "
+                        + projection(file, DuckDb.columns(connection, file), columns)
+                        + ", file_row_number FROM read_parquet(["
+                        + DuckDb.literal(file.toString())
+                        + "], file_row_number = true)"
+                        + (nextFileRow > 0 ? " WHERE file_row_number >= " + nextFileRow : "");
         try {
             statement = connection.createStatement();
             rows = statement.executeQuery(sql);
@@ -108,14 +142,21 @@ final class ParquetRowCursor extends AbstractRowCursor {
     }
 
     /**
-     * The select list {@code image bytes, image path, label} for a file's columns: the image column is HF's
-     * {@code struct<bytes, path>} or plain binary; the label column is any integer type, or missing (label -1).
+     * The select list {@code image bytes, image path, label} for a file's columns: the image column
+     * is HF's {@code struct<bytes, path>} or plain binary; the label column is any integer type, or
+     * missing (label -1).
      */
     static String projection(Path file, Map<String, String> fileColumns, ParquetColumns wanted) {
         String imageType = fileColumns.get(wanted.image());
         if (imageType == null) {
-            throw new DatasetException("parquet file " + file + " has no '" + wanted.image() + "' column (the images);"
-                    + " its columns are " + fileColumns);
+            throw new DatasetException(
+                    "parquet file "
+                            + file
+                            + " has no '"
+                            + wanted.image()
+                            + "' column (the images);"
+                            + " its columns are "
+                            + fileColumns);
         }
         String image = DuckDb.identifier(wanted.image());
         String imageBytes;
@@ -126,12 +167,20 @@ final class ParquetRowCursor extends AbstractRowCursor {
         } else {
             Map<String, String> fields = DuckDb.structFields(imageType);
             if (!"BLOB".equals(fields.get("bytes"))) {
-                throw new DatasetException("parquet file " + file + ": column '" + wanted.image() + "' has type "
-                        + imageType + "; expected struct<bytes: binary, path: string> or binary");
+                throw new DatasetException(
+                        "parquet file "
+                                + file
+                                + ": column '"
+                                + wanted.image()
+                                + "' has type "
+                                + imageType
+                                + "; expected struct<bytes: binary, path: string> or binary");
             }
             imageBytes = image + "." + DuckDb.identifier("bytes");
-            imagePath = fields.containsKey("path") ? "CAST(" + image + "." + DuckDb.identifier("path") + " AS VARCHAR)"
-                    : "NULL::VARCHAR";
+            imagePath =
+                    fields.containsKey("path")
+                            ? "CAST(" + image + "." + DuckDb.identifier("path") + " AS VARCHAR)"
+                            : "NULL::VARCHAR";
         }
         String labelType = fileColumns.get(wanted.label());
         String label;
@@ -140,8 +189,14 @@ final class ParquetRowCursor extends AbstractRowCursor {
         } else if (INTEGER_TYPES.contains(labelType)) {
             label = "TRY_CAST(" + DuckDb.identifier(wanted.label()) + " AS BIGINT)";
         } else {
-            throw new DatasetException("parquet file " + file + ": column '" + wanted.label() + "' has type "
-                    + labelType + "; expected an integer (class label)");
+            throw new DatasetException(
+                    "parquet file "
+                            + file
+                            + ": column '"
+                            + wanted.label()
+                            + "' has type "
+                            + labelType
+                            + "; expected an integer (class label)");
         }
         return imageBytes + ", " + imagePath + ", " + label;
     }
@@ -155,7 +210,8 @@ final class ParquetRowCursor extends AbstractRowCursor {
                 statement.close();
             }
         } catch (SQLException e) {
-            throw new DatasetException("cannot close query on " + files.get(fileIndex) + ": " + e.getMessage(), e);
+            throw new DatasetException(
+                    "cannot close query on " + files.get(fileIndex) + ": " + e.getMessage(), e);
         } finally {
             rows = null;
             statement = null;

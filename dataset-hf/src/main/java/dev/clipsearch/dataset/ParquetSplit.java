@@ -6,7 +6,10 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.function.Supplier;
 
-/** A split stored as parquet files with HF's {@code image} and {@code label} columns, read through DuckDB. */
+/**
+ * A split stored as parquet files with HF's {@code image} and {@code label} columns, read through
+ * DuckDB.
+ */
 final class ParquetSplit extends AbstractDatasetSplit {
 
     private final Supplier<List<Path>> fileSupplier;
@@ -15,8 +18,8 @@ final class ParquetSplit extends AbstractDatasetSplit {
     private long[] rowCounts;
 
     /**
-     * @param files supplies the split's local files in row order; called once, when the files are first needed
-     *              (so a Hub dataset downloads only the splits that are used)
+     * @param files supplies the split's local files in row order; called once, when the files are
+     *     first needed (so a Hub dataset downloads only the splits that are used)
      */
     ParquetSplit(String dataset, String name, Supplier<List<Path>> files, ParquetColumns columns) {
         super(dataset, name);

@@ -4,13 +4,19 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-/** The files of a dataset repository: a local directory in the Hub's layout, or a repository on the Hub. */
+/**
+ * The files of a dataset repository: a local directory in the Hub's layout, or a repository on the
+ * Hub.
+ */
 interface RepoSource {
 
     /** The dataset's name (repo id or directory). */
     String name();
 
-    /** All files, repository-relative '/'-separated paths, hidden ones ({@code .x}, {@code __x}) left out. */
+    /**
+     * All files, repository-relative '/'-separated paths, hidden ones ({@code .x}, {@code __x})
+     * left out.
+     */
     List<String> listFiles();
 
     /** The text of a file, if the repository has it. */
@@ -19,7 +25,10 @@ interface RepoSource {
     /** A local copy of a listed file (downloaded first for the Hub). */
     Path fetch(String path);
 
-    /** The Hub's parquet conversion of the dataset ({@code refs/convert/parquet}), where there is one. */
+    /**
+     * The Hub's parquet conversion of the dataset ({@code refs/convert/parquet}), where there is
+     * one.
+     */
     Optional<RepoSource> parquetConversion();
 
     /** Whether a repository-relative path is hidden: a part starts with '.' or "__". */

@@ -3,8 +3,9 @@ package dev.clipsearch.dataset;
 import java.util.Iterator;
 
 /**
- * Streams the rows of a split in row-index order. Holds files or database resources: close it (try-with-resources).
- * {@link #next()} and {@link #hasNext()} throw {@link DatasetException} when the underlying data can't be read.
+ * Streams the rows of a split in row-index order. Holds files or database resources: close it
+ * (try-with-resources). {@link #next()} and {@link #hasNext()} throw {@link DatasetException} when
+ * the underlying data can't be read.
  */
 public interface RowCursor extends Iterator<DatasetRow>, AutoCloseable {
 

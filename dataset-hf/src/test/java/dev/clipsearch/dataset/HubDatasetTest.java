@@ -22,15 +22,18 @@ class HubDatasetTest {
 
     private static final List<String> CLASSES = List.of("cat", "dog", "bird");
 
-    @TempDir
-    Path tempDir;
+    @TempDir Path tempDir;
     LocalHubServer server;
     HfHub hub;
 
     @BeforeEach
     void startHub() {
         server = LocalHubServer.start();
-        hub = HfHub.builder().endpoint(server.endpoint()).cacheDir(tempDir.resolve("cache")).build();
+        hub =
+                HfHub.builder()
+                        .endpoint(server.endpoint())
+                        .cacheDir(tempDir.resolve("cache"))
+                        .build();
     }
 
     @AfterEach
@@ -50,19 +53,25 @@ class HubDatasetTest {
         HfDataset dataset = HfDatasets.load("acme/shapes", hub);
         assertThat(dataset.name()).isEqualTo("acme/shapes");
         assertThat(dataset.splits()).containsExactly("train", "test");
-        assertThat(dataset.labelNames().asMap()).containsExactly(Map.entry(0, "cat"), Map.entry(1, "dog"),
-                Map.entry(2, "bird"));
+        assertThat(dataset.labelNames().asMap())
+                .containsExactly(Map.entry(0, "cat"), Map.entry(1, "dog"), Map.entry(2, "bird"));
         // Only the card was downloaded so far, no parquet file.
         assertThat(server.requests()).noneMatch(r -> r.contains(".parquet"));
 
         DatasetSplit test = dataset.split("test");
-        assertThat(test.files()).hasSize(3).allMatch(Files::isRegularFile)
+        assertThat(test.files())
+                .hasSize(3)
+                .allMatch(Files::isRegularFile)
                 .allMatch(f -> f.startsWith(tempDir.resolve("cache")));
         assertThat(test.size()).isEqualTo(30);
         assertThat(server.requests()).noneMatch(r -> r.contains("train-0"));
-        // Listing and downloads are pinned to the commit "main" pointed to when the dataset was loaded.
-        assertThat(server.requests()).filteredOn(r -> r.contains("/resolve/") || r.contains("/tree/")).isNotEmpty()
-                .allMatch(r -> r.contains(server.commit(repo)), "uses commit " + server.commit(repo));
+        // Listing and downloads are pinned to the commit "main" pointed to when the dataset was
+        // loaded.
+        assertThat(server.requests())
+                .filteredOn(r -> r.contains("/resolve/") || r.contains("/tree/"))
+                .isNotEmpty()
+                .allMatch(
+                        r -> r.contains(server.commit(repo)), "uses commit " + server.commit(repo));
 
         List<DatasetRow> rows = readAll(dataset.split("train"), 0);
         assertThat(rows).hasSize(90);
@@ -91,8 +100,10 @@ class HubDatasetTest {
             labels.add(i % 2);
         }
         TestDatasets.writeImageParquet(dir.resolve("train/part-0.parquet"), images, labels);
-        TestDatasets.writeImageParquet(dir.resolve("train/part-1.parquet"), images.subList(0, 4), labels.subList(0, 4));
-        TestDatasets.writeImageParquet(dir.resolve("val/part-0.parquet"), images.subList(0, 3), labels.subList(0, 3));
+        TestDatasets.writeImageParquet(
+                dir.resolve("train/part-1.parquet"), images.subList(0, 4), labels.subList(0, 4));
+        TestDatasets.writeImageParquet(
+                dir.resolve("val/part-0.parquet"), images.subList(0, 3), labels.subList(0, 3));
         server.addDirectory(repo, dir);
         server.addFile(repo, "README.md", "# no YAML here\n".getBytes());
 
@@ -110,10 +121,16 @@ class HubDatasetTest {
         server.addFile(repo, "train/cat/1.jpg", TestDatasets.png(0, 1, 8));
         HubRepo converted = repo.at("refs/convert/parquet");
         List<byte[]> images = List.of(TestDatasets.png(0, 1, 8), TestDatasets.png(1, 2, 8));
-        TestDatasets.writeImageParquet(tempDir.resolve("conv/default/train/0000.parquet"), images, List.of(0, 1),
+        TestDatasets.writeImageParquet(
+                tempDir.resolve("conv/default/train/0000.parquet"),
+                images,
+                List.of(0, 1),
                 List.of("cat", "dog"));
-        TestDatasets.writeImageParquet(tempDir.resolve("conv/default/validation/0000.parquet"), images.subList(0, 1),
-                List.of(1), List.of("cat", "dog"));
+        TestDatasets.writeImageParquet(
+                tempDir.resolve("conv/default/validation/0000.parquet"),
+                images.subList(0, 1),
+                List.of(1),
+                List.of("cat", "dog"));
         server.addDirectory(converted, tempDir.resolve("conv"));
 
         HfDataset dataset = HfDatasets.load("acme/jpegs", hub);
@@ -122,28 +139,34 @@ class HubDatasetTest {
         assertThat(rows).extracting(DatasetRow::label).containsExactly(0, 1);
         assertThat(rows.get(1).image()).isEqualTo(images.get(1));
         // No names in the card: they come from the parquet files' huggingface metadata.
-        assertThat(dataset.labelNames().asMap()).containsExactly(Map.entry(0, "cat"), Map.entry(1, "dog"));
+        assertThat(dataset.labelNames().asMap())
+                .containsExactly(Map.entry(0, "cat"), Map.entry(1, "dog"));
     }
 
     @Test
     void aLocalPathIsReadWithoutTheHub() {
-        Path local = TestDatasets.writeHubDataset(tempDir.resolve("local"), CLASSES, Map.of("train", 12), 2);
+        Path local =
+                TestDatasets.writeHubDataset(
+                        tempDir.resolve("local"), CLASSES, Map.of("train", 12), 2);
         HfDataset dataset = HfDatasets.load(local.toString(), hub);
         assertThat(dataset.split("train").size()).isEqualTo(12);
         assertThatThrownBy(() -> HfDatasets.load(tempDir.resolve("missing").toString(), hub))
-                .isInstanceOf(DatasetException.class).hasMessageContaining("neither an existing file or directory");
+                .isInstanceOf(DatasetException.class)
+                .hasMessageContaining("neither an existing file or directory");
         assertThat(server.requests()).as("a local path never goes to the Hub").isEmpty();
     }
 
     @Test
     void reportsAMissingRepositoryAndADatasetWithoutParquet() {
         assertThatThrownBy(() -> HfDatasets.load("acme/missing", hub))
-                .isInstanceOf(DatasetException.class).hasMessageContaining("acme/missing");
+                .isInstanceOf(DatasetException.class)
+                .hasMessageContaining("acme/missing");
         HubRepo repo = HubRepo.dataset("acme/empty");
         server.addFile(repo, "README.md", "# nothing\n".getBytes());
         assertThatThrownBy(() -> HfDatasets.load("acme/empty", hub))
                 .isInstanceOf(DatasetException.class)
-                .hasMessageContaining("acme/empty").hasMessageContaining("no parquet files")
+                .hasMessageContaining("acme/empty")
+                .hasMessageContaining("no parquet files")
                 .hasMessageContaining("refs/convert/parquet");
     }
 
@@ -158,12 +181,17 @@ class HubDatasetTest {
     @Test
     void readsFromTheCacheOfflineAfterAFirstLoad() {
         HubRepo repo = HubRepo.dataset("acme/cached");
-        server.addDirectory(repo, TestDatasets.writeHubDataset(tempDir.resolve("cached"), CLASSES, 12, 2));
+        server.addDirectory(
+                repo, TestDatasets.writeHubDataset(tempDir.resolve("cached"), CLASSES, 12, 2));
         List<DatasetRow> online = readAll(HfDatasets.load("acme/cached", hub).split("train"), 0);
         server.close();
 
-        HfHub offline = HfHub.builder().endpoint(server.endpoint()).cacheDir(tempDir.resolve("cache")).offline(true)
-                .build();
+        HfHub offline =
+                HfHub.builder()
+                        .endpoint(server.endpoint())
+                        .cacheDir(tempDir.resolve("cache"))
+                        .offline(true)
+                        .build();
         HfDataset dataset = HfDatasets.load("acme/cached", offline);
         assertThat(dataset.labelNames().size()).isEqualTo(3);
         List<DatasetRow> cached = readAll(dataset.split("train"), 0);
@@ -175,9 +203,12 @@ class HubDatasetTest {
 
     static List<DatasetRow> readAll(DatasetSplit split, long startRow) {
         List<DatasetRow> rows = new ArrayList<>();
-        try (RowCursor cursor = split.open(startRow, bad -> {
-            throw new AssertionError("unexpected bad row " + bad);
-        })) {
+        try (RowCursor cursor =
+                split.open(
+                        startRow,
+                        bad -> {
+                            throw new AssertionError("unexpected bad row " + bad);
+                        })) {
             cursor.forEachRemaining(rows::add);
         }
         return rows;

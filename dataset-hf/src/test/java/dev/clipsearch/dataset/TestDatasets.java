@@ -23,40 +23,47 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 
 /**
- * Test fixtures for modules that read datasets (shipped in dataset-hf's test-jar): the real Tiny ImageNet validation
- * split in the Hub's layout, generated PNG images, and generated parquet datasets in the Hub's layout (an {@code
- * image} column {@code struct<bytes: binary, path: string>} and an int64 {@code label}, like {@code datasets}
- * writes them).
+ * Test fixtures for modules that read datasets (shipped in dataset-hf's test-jar): the real Tiny
+ * ImageNet validation split in the Hub's layout, generated PNG images, and generated parquet
+ * datasets in the Hub's layout (an {@code image} column {@code struct<bytes: binary, path: string>}
+ * and an int64 {@code label}, like {@code datasets} writes them).
  */
 public final class TestDatasets {
 
     /** Classpath folder of the tiny-imagenet copy (card and parquet). */
     public static final String TINY_IMAGENET_RESOURCES = "/tiny-imagenet/";
+
     /** The split file of tiny-imagenet, relative to the dataset directory. */
     public static final String TINY_IMAGENET_VALID_FILE = "data/valid-00000-of-00001.parquet";
+
     /** Rows of tiny-imagenet's valid split. */
     public static final int TINY_IMAGENET_VALID_ROWS = 10_000;
 
-    private TestDatasets() {
-    }
+    private TestDatasets() {}
 
     /**
-     * Copies the Tiny ImageNet validation split (README.md card with YAML, data/valid-00000-of-00001.parquet: 10,000
-     * 64x64 JPEGs, 200 classes of 50) from the classpath into {@code tempDir/tiny-imagenet}, a directory in the
-     * Hub's layout, and returns that directory. Works from the test-jar too.
+     * Copies the Tiny ImageNet validation split (README.md card with YAML,
+     * data/valid-00000-of-00001.parquet: 10,000 64x64 JPEGs, 200 classes of 50) from the classpath
+     * into {@code tempDir/tiny-imagenet}, a directory in the Hub's layout, and returns that
+     * directory. Works from the test-jar too.
      */
     public static Path tinyImagenetValid(Path tempDir) {
         Path dir = tempDir.resolve("tiny-imagenet");
         copyResource(TINY_IMAGENET_RESOURCES + "README.md", dir.resolve("README.md"));
-        copyResource(TINY_IMAGENET_RESOURCES + TINY_IMAGENET_VALID_FILE, dir.resolve(TINY_IMAGENET_VALID_FILE));
+        copyResource(
+                TINY_IMAGENET_RESOURCES + TINY_IMAGENET_VALID_FILE,
+                dir.resolve(TINY_IMAGENET_VALID_FILE));
         return dir;
     }
 
     private static void copyResource(String resource, Path target) {
         try (InputStream in = TestDatasets.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("test resource " + resource + " is not on the classpath"
-                        + " (it ships in dataset-hf's test-jar)");
+                throw new IllegalStateException(
+                        "test resource "
+                                + resource
+                                + " is not on the classpath"
+                                + " (it ships in dataset-hf's test-jar)");
             }
             Files.createDirectories(target.getParent());
             Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
@@ -66,8 +73,9 @@ public final class TestDatasets {
     }
 
     /**
-     * A PNG of {@code size x size} pixels showing class {@code label} as a background colour and {@code variant} as
-     * a pattern of squares, so that every (label, variant) gives different bytes.
+     * A PNG of {@code size x size} pixels showing class {@code label} as a background colour and
+     * {@code variant} as a pattern of squares, so that every (label, variant) gives different
+     * bytes.
      */
     public static byte[] png(int label, int variant, int size) {
         BufferedImage image = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
@@ -102,9 +110,9 @@ public final class TestDatasets {
     }
 
     /**
-     * Writes a parquet file like {@code datasets} does for an image classification dataset: {@code image}
-     * {@code struct<bytes: binary, path: string>} (path {@code img_<i>.png}) and {@code label} int64. A null image
-     * or label is written as null.
+     * Writes a parquet file like {@code datasets} does for an image classification dataset: {@code
+     * image} {@code struct<bytes: binary, path: string>} (path {@code img_<i>.png}) and {@code
+     * label} int64. A null image or label is written as null.
      */
     public static Path writeImageParquet(Path file, List<byte[]> images, List<Integer> labels) {
         return writeImageParquet(file, images, labels, List.of());
@@ -112,18 +120,22 @@ public final class TestDatasets {
 
     /**
      * {@link #writeImageParquet(Path, List, List)} that also stores the class names in the file's
-     * {@code huggingface} key-value metadata (as {@code datasets} does), when {@code classNames} is not empty.
+     * {@code huggingface} key-value metadata (as {@code datasets} does), when {@code classNames} is
+     * not empty.
      */
-    public static Path writeImageParquet(Path file, List<byte[]> images, List<Integer> labels,
-                                         List<String> classNames) {
+    public static Path writeImageParquet(
+            Path file, List<byte[]> images, List<Integer> labels, List<String> classNames) {
         if (images.size() != labels.size()) {
-            throw new IllegalArgumentException(images.size() + " images but " + labels.size() + " labels");
+            throw new IllegalArgumentException(
+                    images.size() + " images but " + labels.size() + " labels");
         }
         try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
-             Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE rows (image STRUCT(bytes BLOB, path VARCHAR), label BIGINT)");
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO rows VALUES (struct_pack(bytes := ?::BLOB, path := ?::VARCHAR), ?)")) {
+                Statement statement = connection.createStatement()) {
+            statement.execute(
+                    "CREATE TABLE rows (image STRUCT(bytes BLOB, path VARCHAR), label BIGINT)");
+            try (PreparedStatement insert =
+                    connection.prepareStatement(
+                            "INSERT INTO rows VALUES (struct_pack(bytes := ?::BLOB, path := ?::VARCHAR), ?)")) {
                 for (int i = 0; i < images.size(); i++) {
                     if (images.get(i) == null) {
                         insert.setNull(1, Types.BLOB);
@@ -150,7 +162,7 @@ public final class TestDatasets {
     /** Writes the result of a DuckDB query to a parquet file (for files with unusual schemas). */
     public static Path writeParquet(Path file, String query) {
         try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
-             Statement statement = connection.createStatement()) {
+                Statement statement = connection.createStatement()) {
             copyTo(statement, query, file, List.of());
             return file;
         } catch (SQLException e) {
@@ -158,7 +170,8 @@ public final class TestDatasets {
         }
     }
 
-    private static void copyTo(Statement statement, String query, Path file, List<String> classNames)
+    private static void copyTo(
+            Statement statement, String query, Path file, List<String> classNames)
             throws SQLException {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
@@ -167,36 +180,59 @@ public final class TestDatasets {
         }
         String metadata = "";
         if (!classNames.isEmpty()) {
-            StringBuilder json = new StringBuilder("{\"info\": {\"features\": {\"image\": {\"_type\": \"Image\"}, "
-                    + "\"label\": {\"names\": [");
+            StringBuilder json =
+                    new StringBuilder(
+                            "{\"info\": {\"features\": {\"image\": {\"_type\": \"Image\"}, "
+                                    + "\"label\": {\"names\": [");
             for (int i = 0; i < classNames.size(); i++) {
-                json.append(i == 0 ? "" : ", ").append('"').append(classNames.get(i).replace("\"", "\\\"")).append('"');
+                json.append(i == 0 ? "" : ", ")
+                        .append('"')
+                        .append(classNames.get(i).replace("\"", "\\\""))
+                        .append('"');
             }
             json.append("], \"_type\": \"ClassLabel\"}}}}");
             metadata = ", KV_METADATA {huggingface: '" + json.toString().replace("'", "''") + "'}";
         }
-        statement.execute("COPY (" + query + ") TO '" + file.toString().replace("'", "''")
-                + "' (FORMAT parquet" + metadata + ")");
+        statement.execute(
+                "COPY ("
+                        + query
+                        + ") TO '"
+                        + file.toString().replace("'", "''")
+                        + "' (FORMAT parquet"
+                        + metadata
+                        + ")");
     }
 
     /**
-     * Writes a dataset repository in the Hub's layout under {@code dir}: for each split, {@code rowsPerSplit}
-     * generated PNGs (row i has label {@code i % classNames.size()}), in {@code filesPerSplit} files
-     * {@code data/{split}-0000k-of-0000n.parquet}; and a README.md whose YAML has {@code configs}/{@code data_files}
-     * and the class names in {@code dataset_info} (as a map {"0": name, ...}). Returns {@code dir}.
+     * Writes a dataset repository in the Hub's layout under {@code dir}: for each split, {@code
+     * rowsPerSplit} generated PNGs (row i has label {@code i % classNames.size()}), in {@code
+     * filesPerSplit} files {@code data/{split}-0000k-of-0000n.parquet}; and a README.md whose YAML
+     * has {@code configs}/{@code data_files} and the class names in {@code dataset_info} (as a map
+     * {"0": name, ...}). Returns {@code dir}.
      */
-    public static Path writeHubDataset(Path dir, List<String> classNames, Map<String, Integer> rowsPerSplit,
-                                       int filesPerSplit) {
-        StringBuilder card = new StringBuilder("---\ndataset_info:\n  features:\n  - name: image\n    dtype: image\n"
-                + "  - name: label\n    dtype:\n      class_label:\n        names:\n");
+    public static Path writeHubDataset(
+            Path dir,
+            List<String> classNames,
+            Map<String, Integer> rowsPerSplit,
+            int filesPerSplit) {
+        StringBuilder card =
+                new StringBuilder(
+                        "---\ndataset_info:\n  features:\n  - name: image\n    dtype: image\n"
+                                + "  - name: label\n    dtype:\n      class_label:\n        names:\n");
         for (int i = 0; i < classNames.size(); i++) {
-            card.append("          '").append(i).append("': '").append(classNames.get(i).replace("'", "''"))
+            card.append("          '")
+                    .append(i)
+                    .append("': '")
+                    .append(classNames.get(i).replace("'", "''"))
                     .append("'\n");
         }
         card.append("configs:\n- config_name: default\n  data_files:\n");
         int split = 0;
         for (Map.Entry<String, Integer> entry : rowsPerSplit.entrySet()) {
-            card.append("  - split: ").append(entry.getKey()).append("\n    path: data/").append(entry.getKey())
+            card.append("  - split: ")
+                    .append(entry.getKey())
+                    .append("\n    path: data/")
+                    .append(entry.getKey())
                     .append("-*\n");
             int rows = entry.getValue();
             int start = 0;
@@ -208,8 +244,13 @@ public final class TestDatasets {
                     labels.add(i % classNames.size());
                     images.add(png(i % classNames.size(), split * 100_000 + i, 16));
                 }
-                writeImageParquet(dir.resolve(String.format("data/%s-%05d-of-%05d.parquet", entry.getKey(), f,
-                        filesPerSplit)), images, labels);
+                writeImageParquet(
+                        dir.resolve(
+                                String.format(
+                                        "data/%s-%05d-of-%05d.parquet",
+                                        entry.getKey(), f, filesPerSplit)),
+                        images,
+                        labels);
                 start = end;
             }
             split++;
@@ -223,7 +264,10 @@ public final class TestDatasets {
         return dir;
     }
 
-    /** {@link #writeHubDataset} with one split {@code train} of {@code rows} rows in {@code files} files. */
+    /**
+     * {@link #writeHubDataset} with one split {@code train} of {@code rows} rows in {@code files}
+     * files.
+     */
     public static Path writeHubDataset(Path dir, List<String> classNames, int rows, int files) {
         Map<String, Integer> splits = new LinkedHashMap<>();
         splits.put("train", rows);
@@ -231,8 +275,8 @@ public final class TestDatasets {
     }
 
     /**
-     * Writes an image folder {@code dir/class/img_<i>.png} with {@code perClass} generated PNGs per class; returns
-     * {@code dir}.
+     * Writes an image folder {@code dir/class/img_<i>.png} with {@code perClass} generated PNGs per
+     * class; returns {@code dir}.
      */
     public static Path writeImageFolder(Path dir, List<String> classNames, int perClass) {
         try {

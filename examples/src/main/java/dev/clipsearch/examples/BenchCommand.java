@@ -1,12 +1,10 @@
 package dev.clipsearch.examples;
 
-import dev.clipsearch.dataset.HfDatasets;
-
-import dev.clipsearch.core.ClipModels;
-
 import dev.clipsearch.core.ClipConfig;
 import dev.clipsearch.core.ClipModel;
+import dev.clipsearch.core.ClipModels;
 import dev.clipsearch.dataset.HfDataset;
+import dev.clipsearch.dataset.HfDatasets;
 import dev.clipsearch.examples.bench.EncoderBenchmark;
 import dev.clipsearch.examples.bench.IngestBenchmark;
 import dev.clipsearch.examples.bench.StoreBenchmark;
@@ -21,116 +19,166 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code clip-search bench encoders|store|ingest}. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-    subcommands = {BenchCommand.Encoders.class, BenchCommand.Store.class, BenchCommand.Ingest.class})
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Benchmarks.",
+        subcommands = {
+            BenchCommand.Encoders.class,
+            BenchCommand.Store.class,
+            BenchCommand.Ingest.class
+        })
 final class BenchCommand {
 
-  private static void print(CommandSpec spec, String text) {
-    PrintWriter out = spec.commandLine().getOut();
-    out.println(text);
-    out.flush();
-  }
-
-  /** {@code bench encoders}: image and text encoder throughput of a ViT-B/32-sized CLIP. */
-  @Command(name = "encoders", mixinStandardHelpOptions = true,
-      description = "Image throughput (batch 1, 8, 32) and text latency of a CLIP with random weights of the "
-          + "given architecture (default: ViT-B/32), against this machine's matrix-multiply roofline.")
-  static final class Encoders implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = "--config", paramLabel = "FILE",
-        description = "A CLIP config.json whose architecture to measure (default: ViT-B/32).")
-    Path config;
-
-    @Option(names = "--threads", paramLabel = "N", description = "PyTorch threads (default: PyTorch's).")
-    int threads;
-
-    @Option(names = "--seconds", paramLabel = "S", description = "Seconds per measurement (default: ${DEFAULT-VALUE}).")
-    double seconds = EncoderBenchmark.Options.defaults().minSecondsPerMeasurement();
-
-    @Option(names = "--json", description = "Print the result as JSON.")
-    boolean json;
-
-    @Override
-    public Integer call() {
-      EncoderBenchmark.Options d = EncoderBenchmark.Options.defaults();
-      EncoderBenchmark.Options options = new EncoderBenchmark.Options(
-          config == null ? d.config() : ClipConfig.load(config), threads, seconds, d.textLatencySamples(), d.seed());
-      EncoderBenchmark.Result result = EncoderBenchmark.run(options);
-      print(spec, json ? result.toJson() : result.toTable());
-      return 0;
+    private static void print(CommandSpec spec, String text) {
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(text);
+        out.flush();
     }
-  }
 
-  /** {@code bench store}: ingest rate, query latency and recall of a store at several sizes. */
-  @Command(name = "store", mixinStandardHelpOptions = true,
-      description = "Upsert rate, top-10 query latency (p50, p95) and recall@10 of a vector store at several "
-          + "table sizes.")
-  static final class Store implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+    /** {@code bench encoders}: image and text encoder throughput of a ViT-B/32-sized CLIP. */
+    @Command(
+            name = "encoders",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Image throughput (batch 1, 8, 32) and text latency of a CLIP with random weights of the "
+                            + "given architecture (default: ViT-B/32), against this machine's matrix-multiply roofline.")
+    static final class Encoders implements Callable<Integer> {
+        @Spec CommandSpec spec;
 
-    @Option(names = "--store", paramLabel = "URI",
-        description = "Store URI (default: a temporary Lance directory, deleted afterwards).")
-    String store;
+        @Option(
+                names = "--config",
+                paramLabel = "FILE",
+                description =
+                        "A CLIP config.json whose architecture to measure (default: ViT-B/32).")
+        Path config;
 
-    @Option(names = "--sizes", split = ",", paramLabel = "N", description = "Table sizes (default: 10000,100000,1000000).")
-    List<Integer> sizes;
+        @Option(
+                names = "--threads",
+                paramLabel = "N",
+                description = "PyTorch threads (default: PyTorch's).")
+        int threads;
 
-    @Option(names = "--queries", paramLabel = "N", description = "Timed queries per size (default: 200).")
-    Integer queries;
+        @Option(
+                names = "--seconds",
+                paramLabel = "S",
+                description = "Seconds per measurement (default: ${DEFAULT-VALUE}).")
+        double seconds = EncoderBenchmark.Options.defaults().minSecondsPerMeasurement();
 
-    @Option(names = "--json", description = "Print the result as JSON.")
-    boolean json;
+        @Option(names = "--json", description = "Print the result as JSON.")
+        boolean json;
 
-    @Override
-    public Integer call() {
-      StoreBenchmark.Options o = StoreBenchmark.Options.defaults();
-      if (sizes != null) {
-        o = o.withSizes(sizes);
-      }
-      if (store != null) {
-        o = o.withStoreUri(store);
-      }
-      if (queries != null) {
-        o = new StoreBenchmark.Options(o.sizes(), o.storeUri(), o.dimension(), queries, o.batchSize(), o.seed());
-      }
-      StoreBenchmark.Result result = StoreBenchmark.run(o);
-      print(spec, json ? result.toJson() : result.toTable());
-      return 0;
+        @Override
+        public Integer call() {
+            EncoderBenchmark.Options d = EncoderBenchmark.Options.defaults();
+            EncoderBenchmark.Options options =
+                    new EncoderBenchmark.Options(
+                            config == null ? d.config() : ClipConfig.load(config),
+                            threads,
+                            seconds,
+                            d.textLatencySamples(),
+                            d.seed());
+            EncoderBenchmark.Result result = EncoderBenchmark.run(options);
+            print(spec, json ? result.toJson() : result.toTable());
+            return 0;
+        }
     }
-  }
 
-  /** {@code bench ingest}: the whole pipeline against the encoder alone. */
-  @Command(name = "ingest", mixinStandardHelpOptions = true,
-      description = "Images/s of the whole indexing pipeline vs the encoder alone (target: within 15%).")
-  static final class Ingest implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+    /** {@code bench store}: ingest rate, query latency and recall of a store at several sizes. */
+    @Command(
+            name = "store",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Upsert rate, top-10 query latency (p50, p95) and recall@10 of a vector store at several "
+                            + "table sizes.")
+    static final class Store implements Callable<Integer> {
+        @Spec CommandSpec spec;
 
-    @Mixin
-    CommonOptions common;
+        @Option(
+                names = "--store",
+                paramLabel = "URI",
+                description =
+                        "Store URI (default: a temporary Lance directory, deleted afterwards).")
+        String store;
 
-    @Option(names = "--images", paramLabel = "N", description = "Images to use (default: ${DEFAULT-VALUE}).")
-    int images = 512;
+        @Option(
+                names = "--sizes",
+                split = ",",
+                paramLabel = "N",
+                description = "Table sizes (default: 10000,100000,1000000).")
+        List<Integer> sizes;
 
-    @Option(names = "--json", description = "Print the result as JSON.")
-    boolean json;
+        @Option(
+                names = "--queries",
+                paramLabel = "N",
+                description = "Timed queries per size (default: 200).")
+        Integer queries;
 
-    @Override
-    public Integer call() {
-      IngestBenchmark.Options defaults = IngestBenchmark.Options.defaults();
-      int n = common.limit > 0 ? (int) Math.min(Integer.MAX_VALUE, common.limit) : images;
-      IngestBenchmark.Options options = new IngestBenchmark.Options(n, common.batchSize,
-          common.workers != null ? common.workers : defaults.workers(), common.split);
-      IngestBenchmark.Result result;
-      try (ClipModel model = ClipModels.fromPretrained(common.model, common.hub())) {
-        HfDataset dataset = HfDatasets.load(common.dataset, common.hub());
-        result = IngestBenchmark.run(model, dataset, options);
-      }
-      print(spec, json ? result.toJson() : result.toTable());
-      return 0;
+        @Option(names = "--json", description = "Print the result as JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            StoreBenchmark.Options o = StoreBenchmark.Options.defaults();
+            if (sizes != null) {
+                o = o.withSizes(sizes);
+            }
+            if (store != null) {
+                o = o.withStoreUri(store);
+            }
+            if (queries != null) {
+                o =
+                        new StoreBenchmark.Options(
+                                o.sizes(),
+                                o.storeUri(),
+                                o.dimension(),
+                                queries,
+                                o.batchSize(),
+                                o.seed());
+            }
+            StoreBenchmark.Result result = StoreBenchmark.run(o);
+            print(spec, json ? result.toJson() : result.toTable());
+            return 0;
+        }
     }
-  }
+
+    /** {@code bench ingest}: the whole pipeline against the encoder alone. */
+    @Command(
+            name = "ingest",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Images/s of the whole indexing pipeline vs the encoder alone (target: within 15%).")
+    static final class Ingest implements Callable<Integer> {
+        @Spec CommandSpec spec;
+
+        @Mixin CommonOptions common;
+
+        @Option(
+                names = "--images",
+                paramLabel = "N",
+                description = "Images to use (default: ${DEFAULT-VALUE}).")
+        int images = 512;
+
+        @Option(names = "--json", description = "Print the result as JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            IngestBenchmark.Options defaults = IngestBenchmark.Options.defaults();
+            int n = common.limit > 0 ? (int) Math.min(Integer.MAX_VALUE, common.limit) : images;
+            IngestBenchmark.Options options =
+                    new IngestBenchmark.Options(
+                            n,
+                            common.batchSize,
+                            common.workers != null ? common.workers : defaults.workers(),
+                            common.split);
+            IngestBenchmark.Result result;
+            try (ClipModel model = ClipModels.fromPretrained(common.model, common.hub())) {
+                HfDataset dataset = HfDatasets.load(common.dataset, common.hub());
+                result = IngestBenchmark.run(model, dataset, options);
+            }
+            print(spec, json ? result.toJson() : result.toTable());
+            return 0;
+        }
+    }
 }

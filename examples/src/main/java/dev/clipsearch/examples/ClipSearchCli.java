@@ -9,78 +9,103 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /**
- * {@code clip-search}: index a dataset with CLIP into a vector store, search it from the command line or a web
- * gallery, evaluate and benchmark. Errors print one line (a stack trace with {@code --verbose}) and exit 1;
- * bad usage exits 2.
+ * {@code clip-search}: index a dataset with CLIP into a vector store, search it from the command
+ * line or a web gallery, evaluate and benchmark. Errors print one line (a stack trace with {@code
+ * --verbose}) and exit 1; bad usage exits 2.
  */
-@Command(name = "clip-search", mixinStandardHelpOptions = true, version = "clip-search 0.1.0",
-    description = "Search images with natural language: CLIP embeddings in a vector store.",
-    subcommands = {EmbedCommand.class, IndexCommand.class, SearchCommand.class, ServeCommand.class,
-        DemoCommand.class, InfoCommand.class, EvalCommand.class, BenchCommand.class,
-        CommandLine.HelpCommand.class})
+@Command(
+        name = "clip-search",
+        mixinStandardHelpOptions = true,
+        version = "clip-search 0.1.0",
+        description = "Search images with natural language: CLIP embeddings in a vector store.",
+        subcommands = {
+            EmbedCommand.class,
+            IndexCommand.class,
+            SearchCommand.class,
+            ServeCommand.class,
+            DemoCommand.class,
+            InfoCommand.class,
+            EvalCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class ClipSearchCli {
 
-  @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
-      description = "Print stack traces of errors.")
-  boolean verbose;
+    @Option(
+            names = {"-v", "--verbose"},
+            scope = ScopeType.INHERIT,
+            description = "Print stack traces of errors.")
+    boolean verbose;
 
-  /** Runs the CLI and exits with its status. */
-  public static void main(String[] args) {
-    DjlSettings.apply();
-    quietLibraryLogs();
-    System.exit(execute(System.out, System.err, args));
-  }
-
-  /** Runs the CLI, printing to {@code out} and {@code err}; returns the exit status (0 on success). */
-  public static int execute(PrintStream out, PrintStream err, String... args) {
-    DjlSettings.apply();
-    CommandLine cli = commandLine(out, err);
-    return cli.execute(args);
-  }
-
-  /** Warnings and errors of libraries only (DJL, Arrow, DuckDB); this project's progress messages stay. */
-  private static void quietLibraryLogs() {
-    setDefault("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    setDefault("org.slf4j.simpleLogger.log.dev.clipsearch", "info");
-    setDefault("org.slf4j.simpleLogger.log.ai.djl.util.cuda", "error");
-    setDefault("org.slf4j.simpleLogger.showThreadName", "false");
-  }
-
-  private static void setDefault(String key, String value) {
-    if (System.getProperty(key) == null) {
-      System.setProperty(key, value);
+    /** Runs the CLI and exits with its status. */
+    public static void main(String[] args) {
+        DjlSettings.apply();
+        quietLibraryLogs();
+        System.exit(execute(System.out, System.err, args));
     }
-  }
 
-  static CommandLine commandLine(PrintStream out, PrintStream err) {
-    ClipSearchCli root = new ClipSearchCli();
-    CommandLine cli = new CommandLine(root);
-    cli.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
-    cli.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      PrintWriter w = commandLine.getErr();
-      w.println("Error: " + message(e));
-      if (root.verbose) {
-        e.printStackTrace(w);
-      }
-      w.flush();
-      return 1;
-    });
-    // embed takes --image and --text in any mix; its option setters see every occurrence in order
-    cli.getSubcommands().get("embed").setOverwrittenOptionsAllowed(true);
-    return cli;
-  }
-
-  /** The exception's message, followed by its causes' where they add something. */
-  static String message(Throwable e) {
-    StringBuilder sb = new StringBuilder(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-    Throwable c = e.getCause();
-    for (int depth = 0; c != null && c != e && depth < 3; depth++, c = c.getCause()) {
-      String m = c.getMessage();
-      if (m != null && !sb.toString().contains(m)) {
-        sb.append(": ").append(m);
-      }
+    /**
+     * Runs the CLI, printing to {@code out} and {@code err}; returns the exit status (0 on
+     * success).
+     */
+    public static int execute(PrintStream out, PrintStream err, String... args) {
+        DjlSettings.apply();
+        CommandLine cli = commandLine(out, err);
+        return cli.execute(args);
     }
-    return sb.toString().replace('\n', ' ');
-  }
+
+    /**
+     * Warnings and errors of libraries only (DJL, Arrow, DuckDB); this project's progress messages
+     * stay.
+     */
+    private static void quietLibraryLogs() {
+        setDefault("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        setDefault("org.slf4j.simpleLogger.log.dev.clipsearch", "info");
+        setDefault("org.slf4j.simpleLogger.log.ai.djl.util.cuda", "error");
+        setDefault("org.slf4j.simpleLogger.showThreadName", "false");
+    }
+
+    private static void setDefault(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
+    static CommandLine commandLine(PrintStream out, PrintStream err) {
+        ClipSearchCli root = new ClipSearchCli();
+        CommandLine cli = new CommandLine(root);
+        cli.setOut(
+                new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        cli.setErr(
+                new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+        cli.setExecutionExceptionHandler(
+                (e, commandLine, parseResult) -> {
+                    PrintWriter w = commandLine.getErr();
+                    w.println("Error: " + message(e));
+                    if (root.verbose) {
+                        e.printStackTrace(w);
+                    }
+                    w.flush();
+                    return 1;
+                });
+        // embed takes --image and --text in any mix; its option setters see every occurrence in
+        // order
+        cli.getSubcommands().get("embed").setOverwrittenOptionsAllowed(true);
+        return cli;
+    }
+
+    /** The exception's message, followed by its causes' where they add something. */
+    static String message(Throwable e) {
+        StringBuilder sb =
+                new StringBuilder(
+                        e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        Throwable c = e.getCause();
+        for (int depth = 0; c != null && c != e && depth < 3; depth++, c = c.getCause()) {
+            String m = c.getMessage();
+            if (m != null && !sb.toString().contains(m)) {
+                sb.append(": ").append(m);
+            }
+        }
+        return sb.toString().replace('\n', ' ');
+    }
 }

@@ -1,7 +1,6 @@
 package dev.clipsearch.examples;
 
 import dev.clipsearch.dataset.HfDatasets;
-
 import dev.clipsearch.store.VectorStore;
 import dev.clipsearch.store.VectorStores;
 import java.io.IOException;
@@ -13,41 +12,49 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code clip-search demo}: index what is missing, then serve the gallery. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Index the dataset unless the table already holds it, then serve the gallery.")
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description =
+                "Index the dataset unless the table already holds it, then serve the gallery.")
 final class DemoCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+    @Spec CommandSpec spec;
 
-  @Mixin
-  CommonOptions common;
+    @Mixin CommonOptions common;
 
-  @Mixin
-  ServerOptions server;
+    @Mixin ServerOptions server;
 
-  @Override
-  public Integer call() throws IOException, InterruptedException {
-    PrintWriter out = spec.commandLine().getOut();
-    long have = storedRows();
-    long want = HfDatasets.load(common.dataset, common.hub()).split(common.split).size();
-    if (common.limit > 0) {
-      want = Math.min(want, common.limit);
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        long have = storedRows();
+        long want = HfDatasets.load(common.dataset, common.hub()).split(common.split).size();
+        if (common.limit > 0) {
+            want = Math.min(want, common.limit);
+        }
+        if (have < want) {
+            out.println(
+                    "Table "
+                            + common.table
+                            + " holds "
+                            + have
+                            + " of "
+                            + want
+                            + " images; indexing the rest.");
+            out.flush();
+            IndexSummary summary =
+                    DataGen.generate(common.dataGenOptions().progress(ConsoleProgress.onStderr()));
+            out.println(summary.toText());
+        }
+        ServeCommand.serve(common, server, out);
+        return 0;
     }
-    if (have < want) {
-      out.println("Table " + common.table + " holds " + have + " of " + want + " images; indexing the rest.");
-      out.flush();
-      IndexSummary summary = DataGen.generate(common.dataGenOptions().progress(ConsoleProgress.onStderr()));
-      out.println(summary.toText());
-    }
-    ServeCommand.serve(common, server, out);
-    return 0;
-  }
 
-  private long storedRows() {
-    try (VectorStore s = VectorStores.openExisting(common.store, common.table)) {
-      return s.count();
-    } catch (IllegalArgumentException e) {
-      return 0; // no table yet
+    private long storedRows() {
+        try (VectorStore s = VectorStores.openExisting(common.store, common.table)) {
+            return s.count();
+        } catch (IllegalArgumentException e) {
+            return 0; // no table yet
+        }
     }
-  }
 }

@@ -1,11 +1,9 @@
 package dev.clipsearch.examples;
 
-import dev.clipsearch.dataset.HfDatasets;
-
-import dev.clipsearch.core.ClipModels;
-
 import dev.clipsearch.core.ClipModel;
+import dev.clipsearch.core.ClipModels;
 import dev.clipsearch.dataset.HfDataset;
+import dev.clipsearch.dataset.HfDatasets;
 import dev.clipsearch.store.VectorStore;
 import dev.clipsearch.store.VectorStores;
 import java.io.PrintWriter;
@@ -17,43 +15,55 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code clip-search eval}: zero-shot top-1 and text-to-image precision@10 on a labelled split. */
-@Command(name = "eval", mixinStandardHelpOptions = true,
-    description = "Index the split (or reuse the index), then measure zero-shot top-1 accuracy and "
-        + "text-to-image precision@10 with one prompt per class.")
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
+        description =
+                "Index the split (or reuse the index), then measure zero-shot top-1 accuracy and "
+                        + "text-to-image precision@10 with one prompt per class.")
 final class EvalCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+    @Spec CommandSpec spec;
 
-  @Mixin
-  CommonOptions common;
+    @Mixin CommonOptions common;
 
-  @Option(names = "--template", description = "Prompt template; {} is the class name (default: \"${DEFAULT-VALUE}\").")
-  String template = Evaluation.DEFAULT_TEMPLATE;
+    @Option(
+            names = "--template",
+            description = "Prompt template; {} is the class name (default: \"${DEFAULT-VALUE}\").")
+    String template = Evaluation.DEFAULT_TEMPLATE;
 
-  @Option(names = "--json", description = "Print {\"zero_shot_top1\", \"text_to_image_precision_at_10\", "
-      + "\"images\", \"classes\"} as JSON.")
-  boolean json;
+    @Option(
+            names = "--json",
+            description =
+                    "Print {\"zero_shot_top1\", \"text_to_image_precision_at_10\", "
+                            + "\"images\", \"classes\"} as JSON.")
+    boolean json;
 
-  @Override
-  @SuppressWarnings("try") // the lock is held for the whole block
-  public Integer call() {
-    DataGen.Options options = common.dataGenOptions().progress(ConsoleProgress.onStderr());
-    Evaluation.Result result;
-    try (IndexLock lock = IndexLock.acquire(common.store, common.table);
-        ClipModel model = ClipModels.fromPretrained(common.model, common.hub())) {
-      HfDataset dataset = HfDatasets.load(common.dataset, common.hub());
-      try (VectorStore store = VectorStores.open(common.store, common.table, model.dimension())) {
-        IndexSummary summary = DataGen.index(model, dataset, store, options, null);
-        if (!json) {
-          spec.commandLine().getErr().println(summary.toText());
+    @Override
+    @SuppressWarnings("try") // the lock is held for the whole block
+    public Integer call() {
+        DataGen.Options options = common.dataGenOptions().progress(ConsoleProgress.onStderr());
+        Evaluation.Result result;
+        try (IndexLock lock = IndexLock.acquire(common.store, common.table);
+                ClipModel model = ClipModels.fromPretrained(common.model, common.hub())) {
+            HfDataset dataset = HfDatasets.load(common.dataset, common.hub());
+            try (VectorStore store =
+                    VectorStores.open(common.store, common.table, model.dimension())) {
+                IndexSummary summary = DataGen.index(model, dataset, store, options, null);
+                if (!json) {
+                    spec.commandLine().getErr().println(summary.toText());
+                }
+                result =
+                        Evaluation.run(
+                                model.textEncoder(),
+                                store,
+                                ClassNames.labelNames(dataset, common.classNames),
+                                template,
+                                DataGen.sourceOf(dataset, common.split));
+            }
         }
-        result = Evaluation.run(model.textEncoder(), store, ClassNames.labelNames(dataset, common.classNames),
-            template, DataGen.sourceOf(dataset, common.split));
-      }
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(json ? result.toJson() : result.toText());
+        out.flush();
+        return 0;
     }
-    PrintWriter out = spec.commandLine().getOut();
-    out.println(json ? result.toJson() : result.toText());
-    out.flush();
-    return 0;
-  }
 }

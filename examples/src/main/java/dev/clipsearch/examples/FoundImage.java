@@ -11,4 +11,5 @@ import java.awt.image.BufferedImage;
  * @param score cosine similarity between the query and the image, in [-1, 1]
  * @param image the decoded image (EXIF orientation applied)
  */
-public record FoundImage(String id, int label, String labelName, float score, BufferedImage image) {}
+public record FoundImage(
+        String id, int label, String labelName, float score, BufferedImage image) {}

@@ -1,9 +1,8 @@
 package dev.clipsearch.examples;
 
-import dev.clipsearch.core.ClipModels;
-
 import dev.clipsearch.core.ClipImages;
 import dev.clipsearch.core.ClipModel;
+import dev.clipsearch.core.ClipModels;
 import dev.clipsearch.core.ImageEncoder;
 import dev.clipsearch.core.TextEncoder;
 import dev.clipsearch.hub.HfHub;
@@ -18,8 +17,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Finds images in an indexed table by text ("a red sports car") or by example image. Thread-safe: the CLIP
- * encoders and the stores are.
+ * Finds images in an indexed table by text ("a red sports car") or by example image. Thread-safe:
+ * the CLIP encoders and the stores are.
  *
  * <pre>{@code
  * try (ImageSearch search = ImageSearch.open(DataGen.DEFAULT_MODEL, "lance:./data/lancedb", "image_search")) {
@@ -28,148 +27,174 @@ import java.util.Objects;
  * }</pre>
  */
 public final class ImageSearch implements AutoCloseable {
-  private final TextEncoder textEncoder;
-  private final ImageEncoder imageEncoder;
-  private final VectorStore store;
-  private final AutoCloseable[] owned;
+    private final TextEncoder textEncoder;
+    private final ImageEncoder imageEncoder;
+    private final VectorStore store;
+    private final AutoCloseable[] owned;
 
-  /**
-   * Searches {@code store} with the encoders of {@code model}; closing this search closes neither.
-   *
-   * @throws IllegalArgumentException when the model's and the table's dimensions differ
-   */
-  public ImageSearch(ClipModel model, VectorStore store) {
-    this(model.textEncoder(), model.imageEncoder(), store);
-  }
-
-  ImageSearch(TextEncoder textEncoder, ImageEncoder imageEncoder, VectorStore store, AutoCloseable... owned) {
-    this.textEncoder = Objects.requireNonNull(textEncoder, "textEncoder");
-    this.imageEncoder = Objects.requireNonNull(imageEncoder, "imageEncoder");
-    this.store = Objects.requireNonNull(store, "store");
-    this.owned = owned;
-    if (imageEncoder.dimension() != store.dimension()) {
-      throw new IllegalArgumentException("The model makes " + imageEncoder.dimension() + "-d vectors but table '"
-          + store.tableName() + "' holds " + store.dimension() + "-d vectors: search it with the model that "
-          + "indexed it");
+    /**
+     * Searches {@code store} with the encoders of {@code model}; closing this search closes
+     * neither.
+     *
+     * @throws IllegalArgumentException when the model's and the table's dimensions differ
+     */
+    public ImageSearch(ClipModel model, VectorStore store) {
+        this(model.textEncoder(), model.imageEncoder(), store);
     }
-  }
 
-  /**
-   * Loads a model (repo id or directory) and opens an existing table; closing the search closes both.
-   *
-   * @throws IllegalArgumentException when the table doesn't exist or its dimension differs from the model's
-   */
-  public static ImageSearch open(String model, String storeUri, String table) {
-    return open(model, storeUri, table, HfHub.fromEnvironment());
-  }
-
-  /** As {@link #open(String, String, String)}, downloading through {@code hub}. */
-  public static ImageSearch open(String model, String storeUri, String table, HfHub hub) {
-    // The store first: a missing table is reported at once, before a model download.
-    VectorStore store = VectorStores.openExisting(storeUri, table);
-    try {
-      ClipModel clip = ClipModels.fromPretrained(model, hub);
-      try {
-        return new ImageSearch(clip.textEncoder(), clip.imageEncoder(), store, store, clip);
-      } catch (RuntimeException e) {
-        clip.close();
-        throw e;
-      }
-    } catch (RuntimeException e) {
-      store.close();
-      throw e;
-    }
-  }
-
-  /** The table searched. */
-  public VectorStore store() {
-    return store;
-  }
-
-  /** The {@code k} images closest to {@code query}, best first. */
-  public List<FoundImage> findImages(String query, int k) {
-    return findImages(query, k, null);
-  }
-
-  /** The {@code k} images closest to {@code query} among those matching {@code filter} (null: all). */
-  public List<FoundImage> findImages(String query, int k, Filter filter) {
-    return decoded(hits(encodeText(query), k, filter, true));
-  }
-
-  /** The {@code k} images most like {@code example}, best first. */
-  public List<FoundImage> findSimilar(BufferedImage example, int k) {
-    return findSimilar(example, k, null);
-  }
-
-  /** The {@code k} images most like {@code example} among those matching {@code filter} (null: all). */
-  public List<FoundImage> findSimilar(BufferedImage example, int k, Filter filter) {
-    Objects.requireNonNull(example, "example image");
-    return decoded(hits(imageEncoder.encode(example), k, filter, true));
-  }
-
-  /**
-   * The {@code k} images most like the encoded image {@code exampleBytes} (PNG, JPEG, ...), best first.
-   *
-   * @throws dev.clipsearch.core.ImageDecodeException when the bytes are not a readable image
-   */
-  public List<FoundImage> findSimilar(byte[] exampleBytes, int k) {
-    return findSimilar(exampleBytes, k, null);
-  }
-
-  /** As {@link #findSimilar(byte[], int)}, among the images matching {@code filter} (null: all). */
-  public List<FoundImage> findSimilar(byte[] exampleBytes, int k, Filter filter) {
-    return decoded(hits(encodeImage(exampleBytes, "query image"), k, filter, true));
-  }
-
-  /** The query vector of a text; a clear error for an empty query. */
-  float[] encodeText(String query) {
-    if (query == null || query.isBlank()) {
-      throw new IllegalArgumentException("The query is empty: type what the images should show");
-    }
-    return textEncoder.encode(query.strip());
-  }
-
-  float[] encodeImage(byte[] bytes, String name) {
-    Objects.requireNonNull(bytes, "image bytes");
-    return imageEncoder.encode(bytes, name);
-  }
-
-  /** Raw hits for a query vector (k checked against {@link SearchRequest#MAX_K}). */
-  List<SearchHit> hits(float[] vector, int k, Filter filter, boolean withImageBytes) {
-    SearchRequest request = new SearchRequest(vector, k, filter, withImageBytes);
-    return store.search(request);
-  }
-
-  /** The readable label name of a hit: its {@code labelName} metadata, else the label number. */
-  static String labelName(SearchHit hit) {
-    String name = hit.metadata().get(Metadata.LABEL_NAME);
-    return name != null ? name : Integer.toString(hit.label());
-  }
-
-  private static List<FoundImage> decoded(List<SearchHit> hits) {
-    List<FoundImage> out = new ArrayList<>(hits.size());
-    for (SearchHit hit : hits) {
-      BufferedImage image = hit.imageBytes() == null ? null : ClipImages.decode(hit.imageBytes(), hit.id());
-      out.add(new FoundImage(hit.id(), hit.label(), labelName(hit), hit.score(), image));
-    }
-    return out;
-  }
-
-  /** Closes what {@link #open} opened (the store and the model); nothing otherwise. */
-  @Override
-  public void close() {
-    RuntimeException failure = null;
-    for (AutoCloseable c : owned) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        if (failure == null) {
-          failure = new IllegalStateException("Closing " + c + " failed: " + e.getMessage(), e);
+    ImageSearch(
+            TextEncoder textEncoder,
+            ImageEncoder imageEncoder,
+            VectorStore store,
+            AutoCloseable... owned) {
+        this.textEncoder = Objects.requireNonNull(textEncoder, "textEncoder");
+        this.imageEncoder = Objects.requireNonNull(imageEncoder, "imageEncoder");
+        this.store = Objects.requireNonNull(store, "store");
+        this.owned = owned;
+        if (imageEncoder.dimension() != store.dimension()) {
+            throw new IllegalArgumentException(
+                    "The model makes "
+                            + imageEncoder.dimension()
+                            + "-d vectors but table '"
+                            + store.tableName()
+                            + "' holds "
+                            + store.dimension()
+                            + "-d vectors: search it with the model that "
+                            + "indexed it");
         }
-      }
     }
-    if (failure != null) {
-      throw failure;
+
+    /**
+     * Loads a model (repo id or directory) and opens an existing table; closing the search closes
+     * both.
+     *
+     * @throws IllegalArgumentException when the table doesn't exist or its dimension differs from
+     *     the model's
+     */
+    public static ImageSearch open(String model, String storeUri, String table) {
+        return open(model, storeUri, table, HfHub.fromEnvironment());
     }
-  }
+
+    /** As {@link #open(String, String, String)}, downloading through {@code hub}. */
+    public static ImageSearch open(String model, String storeUri, String table, HfHub hub) {
+        // The store first: a missing table is reported at once, before a model download.
+        VectorStore store = VectorStores.openExisting(storeUri, table);
+        try {
+            ClipModel clip = ClipModels.fromPretrained(model, hub);
+            try {
+                return new ImageSearch(clip.textEncoder(), clip.imageEncoder(), store, store, clip);
+            } catch (RuntimeException e) {
+                clip.close();
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /** The table searched. */
+    public VectorStore store() {
+        return store;
+    }
+
+    /** The {@code k} images closest to {@code query}, best first. */
+    public List<FoundImage> findImages(String query, int k) {
+        return findImages(query, k, null);
+    }
+
+    /**
+     * The {@code k} images closest to {@code query} among those matching {@code filter} (null:
+     * all).
+     */
+    public List<FoundImage> findImages(String query, int k, Filter filter) {
+        return decoded(hits(encodeText(query), k, filter, true));
+    }
+
+    /** The {@code k} images most like {@code example}, best first. */
+    public List<FoundImage> findSimilar(BufferedImage example, int k) {
+        return findSimilar(example, k, null);
+    }
+
+    /**
+     * The {@code k} images most like {@code example} among those matching {@code filter} (null:
+     * all).
+     */
+    public List<FoundImage> findSimilar(BufferedImage example, int k, Filter filter) {
+        Objects.requireNonNull(example, "example image");
+        return decoded(hits(imageEncoder.encode(example), k, filter, true));
+    }
+
+    /**
+     * The {@code k} images most like the encoded image {@code exampleBytes} (PNG, JPEG, ...), best
+     * first.
+     *
+     * @throws dev.clipsearch.core.ImageDecodeException when the bytes are not a readable image
+     */
+    public List<FoundImage> findSimilar(byte[] exampleBytes, int k) {
+        return findSimilar(exampleBytes, k, null);
+    }
+
+    /**
+     * As {@link #findSimilar(byte[], int)}, among the images matching {@code filter} (null: all).
+     */
+    public List<FoundImage> findSimilar(byte[] exampleBytes, int k, Filter filter) {
+        return decoded(hits(encodeImage(exampleBytes, "query image"), k, filter, true));
+    }
+
+    /** The query vector of a text; a clear error for an empty query. */
+    float[] encodeText(String query) {
+        if (query == null || query.isBlank()) {
+            throw new IllegalArgumentException(
+                    "The query is empty: type what the images should show");
+        }
+        return textEncoder.encode(query.strip());
+    }
+
+    float[] encodeImage(byte[] bytes, String name) {
+        Objects.requireNonNull(bytes, "image bytes");
+        return imageEncoder.encode(bytes, name);
+    }
+
+    /** Raw hits for a query vector (k checked against {@link SearchRequest#MAX_K}). */
+    List<SearchHit> hits(float[] vector, int k, Filter filter, boolean withImageBytes) {
+        SearchRequest request = new SearchRequest(vector, k, filter, withImageBytes);
+        return store.search(request);
+    }
+
+    /** The readable label name of a hit: its {@code labelName} metadata, else the label number. */
+    static String labelName(SearchHit hit) {
+        String name = hit.metadata().get(Metadata.LABEL_NAME);
+        return name != null ? name : Integer.toString(hit.label());
+    }
+
+    private static List<FoundImage> decoded(List<SearchHit> hits) {
+        List<FoundImage> out = new ArrayList<>(hits.size());
+        for (SearchHit hit : hits) {
+            BufferedImage image =
+                    hit.imageBytes() == null ? null : ClipImages.decode(hit.imageBytes(), hit.id());
+            out.add(new FoundImage(hit.id(), hit.label(), labelName(hit), hit.score(), image));
+        }
+        return out;
+    }
+
+    /** Closes what {@link #open} opened (the store and the model); nothing otherwise. */
+    @Override
+    public void close() {
+        RuntimeException failure = null;
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure =
+                            new IllegalStateException(
+                                    "Closing " + c + " failed: " + e.getMessage(), e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
 }

@@ -10,46 +10,57 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code clip-search serve}: the gallery web app, until Ctrl-C. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
-    description = "Serve the search gallery web page (until Ctrl-C).")
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description = "Serve the search gallery web page (until Ctrl-C).")
 final class ServeCommand implements Callable<Integer> {
-  @Spec
-  CommandSpec spec;
+    @Spec CommandSpec spec;
 
-  @Mixin
-  CommonOptions common;
+    @Mixin CommonOptions common;
 
-  @Mixin
-  ServerOptions server;
+    @Mixin ServerOptions server;
 
-  @Override
-  public Integer call() throws IOException, InterruptedException {
-    serve(common, server, spec.commandLine().getOut());
-    return 0;
-  }
-
-  /** Serves until the JVM shuts down. */
-  static void serve(CommonOptions common, ServerOptions options, PrintWriter out)
-      throws IOException, InterruptedException {
-    String host = options.host;
-    int port = options.port;
-    ImageSearch search = ImageSearch.open(common.model, common.store, common.table, common.hub());
-    GalleryServer server;
-    try {
-      server = GalleryServer.start(search, host, port);
-    } catch (IOException | RuntimeException e) {
-      search.close();
-      throw new IOException("Cannot serve on " + host + ":" + port + ": " + e.getMessage(), e);
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        serve(common, server, spec.commandLine().getOut());
+        return 0;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      search.close();
-      stopped.countDown();
-    }, "gallery-shutdown"));
-    out.println("Gallery: " + server.url() + "  (" + search.store().count() + " images in table "
-        + common.table + "; Ctrl-C stops)");
-    out.flush();
-    stopped.await();
-  }
+
+    /** Serves until the JVM shuts down. */
+    static void serve(CommonOptions common, ServerOptions options, PrintWriter out)
+            throws IOException, InterruptedException {
+        String host = options.host;
+        int port = options.port;
+        ImageSearch search =
+                ImageSearch.open(common.model, common.store, common.table, common.hub());
+        GalleryServer server;
+        try {
+            server = GalleryServer.start(search, host, port);
+        } catch (IOException | RuntimeException e) {
+            search.close();
+            throw new IOException(
+                    "Cannot serve on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    server.close();
+                                    search.close();
+                                    stopped.countDown();
+                                },
+                                "gallery-shutdown"));
+        out.println(
+                "Gallery: "
+                        + server.url()
+                        + "  ("
+                        + search.store().count()
+                        + " images in table "
+                        + common.table
+                        + "; Ctrl-C stops)");
+        out.flush();
+        stopped.await();
+    }
 }

@@ -21,203 +21,334 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CliTest {
-  @TempDir
-  static Path tmp;
+    @TempDir static Path tmp;
 
-  static Path modelDir;
-  static Path datasetDir;
-  static String store;
-  static final ObjectMapper json = new ObjectMapper();
+    static Path modelDir;
+    static Path datasetDir;
+    static String store;
+    static final ObjectMapper json = new ObjectMapper();
 
-  /** What one CLI run printed and returned. */
-  record Run(int status, String out, String err) {
-    List<String> lines() {
-      return out.lines().filter(l -> !l.isBlank()).toList();
-    }
-  }
-
-  static Run cli(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = ClipSearchCli.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), args);
-    return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
-  @BeforeAll
-  static void indexOnce() {
-    modelDir = Fixtures.tinyModel(tmp.resolve("model"));
-    datasetDir = Fixtures.dataset(tmp, 24);
-    store = Fixtures.memoryStore();
-    Run index = cli("index", "--model", modelDir.toString(), "--dataset", datasetDir.toString(), "--split", "valid",
-        "--store", store, "--batch-size", "5", "--limit", "20");
-    assertThat(index.status()).as(index.err()).isZero();
-    assertThat(index.out()).contains("Indexed 20 of 20 rows");
-  }
-
-  @Test
-  void embedPrintsOneJsonLinePerInputInCommandLineOrder() throws Exception {
-    Path a = Files.write(tmp.resolve("a.png"), TestDatasets.png(0, 1, 32));
-    Path b = Files.write(tmp.resolve("b.png"), TestDatasets.png(1, 2, 32));
-    Run run = cli("embed", "--model", modelDir.toString(), "--text", "a red square", "--image", a.toString(),
-        "--text", "a blue sky", "--image", b.toString(), "--text", "a red square");
-    assertThat(run.status()).as(run.err()).isZero();
-    List<JsonNode> lines = run.lines().stream().map(CliTest::parse).toList();
-    assertThat(lines).extracting(l -> l.get("type").asText())
-        .containsExactly("text", "image", "text", "image", "text");
-    assertThat(lines).extracting(l -> l.get("input").asText())
-        .containsExactly("a red square", a.toString(), "a blue sky", b.toString(), "a red square");
-    try (ClipModel model = ClipModels.load(modelDir)) {
-      float[] text = model.textEncoder().encode("a blue sky");
-      float[] image = model.imageEncoder().encode(b);
-      assertThat(VectorChecks.cosine(vector(lines.get(2)), text)).isGreaterThan(0.99999);
-      assertThat(VectorChecks.cosine(vector(lines.get(3)), image)).isGreaterThan(0.99999);
-    }
-    for (JsonNode l : lines) {
-      assertThat(l.get("embedding")).hasSize(512);
-      assertThat(VectorChecks.norm(vector(l))).isBetween(0.999, 1.001);
-    }
-    assertThat(vector(lines.get(0))).containsExactly(vector(lines.get(4)));
-
-    Run raw = cli("embed", "--model", modelDir.toString(), "--raw", "--text", "a blue sky");
-    float[] rawVector = vector(parse(raw.lines().get(0)));
-    assertThat(VectorChecks.norm(rawVector)).isNotCloseTo(1.0, org.assertj.core.data.Offset.offset(0.01));
-    assertThat(VectorChecks.cosine(rawVector, vector(lines.get(2)))).isGreaterThan(0.99999);
-  }
-
-  @Test
-  void embedExplainsMissingInputs() {
-    Run none = cli("embed", "--model", modelDir.toString());
-    assertThat(none.status()).isEqualTo(2);
-    assertThat(none.err()).contains("Give at least one --image PATH or --text TEXT");
-    Run missing = cli("embed", "--model", modelDir.toString(), "--image", tmp.resolve("nope.png").toString());
-    assertThat(missing.status()).isEqualTo(1);
-    assertThat(missing.err()).startsWith("Error: Image file not found").doesNotContain("\tat ");
-  }
-
-  @Test
-  void infoJsonDescribesTheTable() {
-    Run run = cli("info", "--store", store, "--json");
-    assertThat(run.status()).as(run.err()).isZero();
-    JsonNode info = parse(run.out());
-    assertThat(info.get("table").asText()).isEqualTo("image_search");
-    assertThat(info.get("rows").asLong()).isEqualTo(20);
-    assertThat(info.get("dimension").asInt()).isEqualTo(512);
-    assertThat(info.get("index").asText()).isNotBlank();
-    assertThat(cli("info", "--store", store).out()).contains("rows:      20");
-  }
-
-  @Test
-  void searchJsonListsTheHitsBestFirst() {
-    Run run = cli("search", "a red square", "-k", "6", "--model", modelDir.toString(), "--store", store, "--json");
-    assertThat(run.status()).as(run.err()).isZero();
-    JsonNode hits = parse(run.out());
-    assertThat(hits).hasSize(6);
-    double previous = 2;
-    for (JsonNode hit : hits) {
-      assertThat(hit.get("id").asText()).matches("valid-0000[0-1][0-9]");
-      assertThat(hit.get("labelName").asText()).isEqualTo(Fixtures.CLASSES.get(hit.get("label").asInt()));
-      assertThat(hit.get("score").asDouble()).isLessThanOrEqualTo(previous);
-      previous = hit.get("score").asDouble();
-    }
-    try (ClipModel model = ClipModels.load(modelDir); VectorStore s = VectorStores.openExisting(store,
-        "image_search")) {
-      List<String> expected = new ImageSearch(model, s).findImages("a red square", 6).stream()
-          .map(FoundImage::id).toList();
-      assertThat(hits.findValuesAsText("id")).containsExactlyElementsOf(expected);
+    /** What one CLI run printed and returned. */
+    record Run(int status, String out, String err) {
+        List<String> lines() {
+            return out.lines().filter(l -> !l.isBlank()).toList();
+        }
     }
 
-    Run filtered = cli("search", "anything", "-k", "50", "--label", "3", "--model", modelDir.toString(),
-        "--store", store, "--json");
-    JsonNode only3 = parse(filtered.out());
-    assertThat(only3).hasSize(5); // rows 3, 7, 11, 15, 19
-    only3.forEach(h -> assertThat(h.get("label").asInt()).isEqualTo(3));
-
-    Run text = cli("search", "a red square", "-k", "2", "--model", modelDir.toString(), "--store", store);
-    assertThat(text.lines()).hasSize(2);
-    assertThat(text.lines().get(0)).contains("valid-0000");
-  }
-
-  @Test
-  void searchByExampleImageFindsItself() throws Exception {
-    Path image = tmp.resolve("row7.png");
-    try (VectorStore s = VectorStores.openExisting(store, "image_search")) {
-      Files.write(image, s.get("valid-000007").orElseThrow().imageBytes());
+    static Run cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status =
+                ClipSearchCli.execute(
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8),
+                        args);
+        return new Run(
+                status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
-    Run run = cli("search", "--image", image.toString(), "-k", "1", "--model", modelDir.toString(), "--store",
-        store, "--json");
-    assertThat(run.status()).as(run.err()).isZero();
-    assertThat(parse(run.out()).get(0).get("id").asText()).isEqualTo("valid-000007");
-  }
 
-  @Test
-  void errorsAreOneLineWithoutStackTraceUnlessVerbose() {
-    Run missing = cli("search", "cat", "--model", modelDir.toString(), "--store", Fixtures.memoryStore());
-    assertThat(missing.status()).isEqualTo(1);
-    assertThat(missing.err().strip()).startsWith("Error: ").contains("does not exist");
-    assertThat(missing.err().strip().lines().count()).isEqualTo(1);
-
-    Run verbose = cli("search", "cat", "--verbose", "--model", modelDir.toString(), "--store",
-        Fixtures.memoryStore());
-    assertThat(verbose.status()).isEqualTo(1);
-    assertThat(verbose.err()).contains("\tat ");
-
-    Run badScheme = cli("info", "--store", "nosuch:thing");
-    assertThat(badScheme.status()).isEqualTo(1);
-    assertThat(badScheme.err()).contains("No vector store backend for scheme 'nosuch'");
-
-    Run badModel = cli("search", "cat", "--model", tmp.resolve("no-model-here").toString(), "--store", store);
-    assertThat(badModel.status()).isEqualTo(1);
-    assertThat(badModel.err().strip().lines().count()).isEqualTo(1);
-
-    Run usage = cli("search", "--model", modelDir.toString(), "--store", store);
-    assertThat(usage.status()).isEqualTo(2);
-    assertThat(usage.err()).contains("Give either a QUERY text or --image FILE");
-
-    Run unknown = cli("frobnicate");
-    assertThat(unknown.status()).isEqualTo(2);
-  }
-
-  @Test
-  void benchSubcommandsPrintJson() {
-    Run store = cli("bench", "store", "--sizes", "40", "--queries", "5", "--store", Fixtures.memoryStore(), "--json");
-    assertThat(store.status()).as(store.err()).isZero();
-    JsonNode s = parse(store.out()).get("results").get(0);
-    assertThat(s.get("rows").asInt()).isEqualTo(40);
-    assertThat(s.get("recall_at_10").asDouble()).isEqualTo(1.0);
-
-    Run encoders = cli("bench", "encoders", "--config", modelDir.resolve("config.json").toString(), "--seconds",
-        "0.05", "--json");
-    assertThat(encoders.status()).as(encoders.err()).isZero();
-    assertThat(parse(encoders.out()).get("images_per_s").get("32").asDouble()).isPositive();
-
-    Run ingest = cli("bench", "ingest", "--model", modelDir.toString(), "--dataset", datasetDir.toString(),
-        "--images", "10", "--batch-size", "5", "--json");
-    assertThat(ingest.status()).as(ingest.err()).isZero();
-    assertThat(parse(ingest.out()).get("images").asInt()).isEqualTo(10);
-  }
-
-  @Test
-  void helpListsEverySubcommand() {
-    Run help = cli("--help");
-    assertThat(help.status()).isZero();
-    assertThat(help.out()).contains("embed", "index", "search", "serve", "demo", "info", "eval", "bench");
-  }
-
-  static JsonNode parse(String s) {
-    try {
-      return json.readTree(s);
-    } catch (Exception e) {
-      throw new AssertionError("not JSON: " + s, e);
+    @BeforeAll
+    static void indexOnce() {
+        modelDir = Fixtures.tinyModel(tmp.resolve("model"));
+        datasetDir = Fixtures.dataset(tmp, 24);
+        store = Fixtures.memoryStore();
+        Run index =
+                cli(
+                        "index",
+                        "--model",
+                        modelDir.toString(),
+                        "--dataset",
+                        datasetDir.toString(),
+                        "--split",
+                        "valid",
+                        "--store",
+                        store,
+                        "--batch-size",
+                        "5",
+                        "--limit",
+                        "20");
+        assertThat(index.status()).as(index.err()).isZero();
+        assertThat(index.out()).contains("Indexed 20 of 20 rows");
     }
-  }
 
-  static float[] vector(JsonNode line) {
-    JsonNode e = line.get("embedding");
-    float[] v = new float[e.size()];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) e.get(i).asDouble();
+    @Test
+    void embedPrintsOneJsonLinePerInputInCommandLineOrder() throws Exception {
+        Path a = Files.write(tmp.resolve("a.png"), TestDatasets.png(0, 1, 32));
+        Path b = Files.write(tmp.resolve("b.png"), TestDatasets.png(1, 2, 32));
+        Run run =
+                cli(
+                        "embed",
+                        "--model",
+                        modelDir.toString(),
+                        "--text",
+                        "a red square",
+                        "--image",
+                        a.toString(),
+                        "--text",
+                        "a blue sky",
+                        "--image",
+                        b.toString(),
+                        "--text",
+                        "a red square");
+        assertThat(run.status()).as(run.err()).isZero();
+        List<JsonNode> lines = run.lines().stream().map(CliTest::parse).toList();
+        assertThat(lines)
+                .extracting(l -> l.get("type").asText())
+                .containsExactly("text", "image", "text", "image", "text");
+        assertThat(lines)
+                .extracting(l -> l.get("input").asText())
+                .containsExactly(
+                        "a red square", a.toString(), "a blue sky", b.toString(), "a red square");
+        try (ClipModel model = ClipModels.load(modelDir)) {
+            float[] text = model.textEncoder().encode("a blue sky");
+            float[] image = model.imageEncoder().encode(b);
+            assertThat(VectorChecks.cosine(vector(lines.get(2)), text)).isGreaterThan(0.99999);
+            assertThat(VectorChecks.cosine(vector(lines.get(3)), image)).isGreaterThan(0.99999);
+        }
+        for (JsonNode l : lines) {
+            assertThat(l.get("embedding")).hasSize(512);
+            assertThat(VectorChecks.norm(vector(l))).isBetween(0.999, 1.001);
+        }
+        assertThat(vector(lines.get(0))).containsExactly(vector(lines.get(4)));
+
+        Run raw = cli("embed", "--model", modelDir.toString(), "--raw", "--text", "a blue sky");
+        float[] rawVector = vector(parse(raw.lines().get(0)));
+        assertThat(VectorChecks.norm(rawVector))
+                .isNotCloseTo(1.0, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(VectorChecks.cosine(rawVector, vector(lines.get(2)))).isGreaterThan(0.99999);
     }
-    return v;
-  }
+
+    @Test
+    void embedExplainsMissingInputs() {
+        Run none = cli("embed", "--model", modelDir.toString());
+        assertThat(none.status()).isEqualTo(2);
+        assertThat(none.err()).contains("Give at least one --image PATH or --text TEXT");
+        Run missing =
+                cli(
+                        "embed",
+                        "--model",
+                        modelDir.toString(),
+                        "--image",
+                        tmp.resolve("nope.png").toString());
+        assertThat(missing.status()).isEqualTo(1);
+        assertThat(missing.err()).startsWith("Error: Image file not found").doesNotContain("\tat ");
+    }
+
+    @Test
+    void infoJsonDescribesTheTable() {
+        Run run = cli("info", "--store", store, "--json");
+        assertThat(run.status()).as(run.err()).isZero();
+        JsonNode info = parse(run.out());
+        assertThat(info.get("table").asText()).isEqualTo("image_search");
+        assertThat(info.get("rows").asLong()).isEqualTo(20);
+        assertThat(info.get("dimension").asInt()).isEqualTo(512);
+        assertThat(info.get("index").asText()).isNotBlank();
+        assertThat(cli("info", "--store", store).out()).contains("rows:      20");
+    }
+
+    @Test
+    void searchJsonListsTheHitsBestFirst() {
+        Run run =
+                cli(
+                        "search",
+                        "a red square",
+                        "-k",
+                        "6",
+                        "--model",
+                        modelDir.toString(),
+                        "--store",
+                        store,
+                        "--json");
+        assertThat(run.status()).as(run.err()).isZero();
+        JsonNode hits = parse(run.out());
+        assertThat(hits).hasSize(6);
+        double previous = 2;
+        for (JsonNode hit : hits) {
+            assertThat(hit.get("id").asText()).matches("valid-0000[0-1][0-9]");
+            assertThat(hit.get("labelName").asText())
+                    .isEqualTo(Fixtures.CLASSES.get(hit.get("label").asInt()));
+            assertThat(hit.get("score").asDouble()).isLessThanOrEqualTo(previous);
+            previous = hit.get("score").asDouble();
+        }
+        try (ClipModel model = ClipModels.load(modelDir);
+                VectorStore s = VectorStores.openExisting(store, "image_search")) {
+            List<String> expected =
+                    new ImageSearch(model, s)
+                            .findImages("a red square", 6).stream().map(FoundImage::id).toList();
+            assertThat(hits.findValuesAsText("id")).containsExactlyElementsOf(expected);
+        }
+
+        Run filtered =
+                cli(
+                        "search",
+                        "anything",
+                        "-k",
+                        "50",
+                        "--label",
+                        "3",
+                        "--model",
+                        modelDir.toString(),
+                        "--store",
+                        store,
+                        "--json");
+        JsonNode only3 = parse(filtered.out());
+        assertThat(only3).hasSize(5); // rows 3, 7, 11, 15, 19
+        only3.forEach(h -> assertThat(h.get("label").asInt()).isEqualTo(3));
+
+        Run text =
+                cli(
+                        "search",
+                        "a red square",
+                        "-k",
+                        "2",
+                        "--model",
+                        modelDir.toString(),
+                        "--store",
+                        store);
+        assertThat(text.lines()).hasSize(2);
+        assertThat(text.lines().get(0)).contains("valid-0000");
+    }
+
+    @Test
+    void searchByExampleImageFindsItself() throws Exception {
+        Path image = tmp.resolve("row7.png");
+        try (VectorStore s = VectorStores.openExisting(store, "image_search")) {
+            Files.write(image, s.get("valid-000007").orElseThrow().imageBytes());
+        }
+        Run run =
+                cli(
+                        "search",
+                        "--image",
+                        image.toString(),
+                        "-k",
+                        "1",
+                        "--model",
+                        modelDir.toString(),
+                        "--store",
+                        store,
+                        "--json");
+        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(parse(run.out()).get(0).get("id").asText()).isEqualTo("valid-000007");
+    }
+
+    @Test
+    void errorsAreOneLineWithoutStackTraceUnlessVerbose() {
+        Run missing =
+                cli(
+                        "search",
+                        "cat",
+                        "--model",
+                        modelDir.toString(),
+                        "--store",
+                        Fixtures.memoryStore());
+        assertThat(missing.status()).isEqualTo(1);
+        assertThat(missing.err().strip()).startsWith("Error: ").contains("does not exist");
+        assertThat(missing.err().strip().lines().count()).isEqualTo(1);
+
+        Run verbose =
+                cli(
+                        "search",
+                        "cat",
+                        "--verbose",
+                        "--model",
+                        modelDir.toString(),
+                        "--store",
+                        Fixtures.memoryStore());
+        assertThat(verbose.status()).isEqualTo(1);
+        assertThat(verbose.err()).contains("\tat ");
+
+        Run badScheme = cli("info", "--store", "nosuch:thing");
+        assertThat(badScheme.status()).isEqualTo(1);
+        assertThat(badScheme.err()).contains("No vector store backend for scheme 'nosuch'");
+
+        Run badModel =
+                cli(
+                        "search",
+                        "cat",
+                        "--model",
+                        tmp.resolve("no-model-here").toString(),
+                        "--store",
+                        store);
+        assertThat(badModel.status()).isEqualTo(1);
+        assertThat(badModel.err().strip().lines().count()).isEqualTo(1);
+
+        Run usage = cli("search", "--model", modelDir.toString(), "--store", store);
+        assertThat(usage.status()).isEqualTo(2);
+        assertThat(usage.err()).contains("Give either a QUERY text or --image FILE");
+
+        Run unknown = cli("frobnicate");
+        assertThat(unknown.status()).isEqualTo(2);
+    }
+
+    @Test
+    void benchSubcommandsPrintJson() {
+        Run store =
+                cli(
+                        "bench",
+                        "store",
+                        "--sizes",
+                        "40",
+                        "--queries",
+                        "5",
+                        "--store",
+                        Fixtures.memoryStore(),
+                        "--json");
+        assertThat(store.status()).as(store.err()).isZero();
+        JsonNode s = parse(store.out()).get("results").get(0);
+        assertThat(s.get("rows").asInt()).isEqualTo(40);
+        assertThat(s.get("recall_at_10").asDouble()).isEqualTo(1.0);
+
+        Run encoders =
+                cli(
+                        "bench",
+                        "encoders",
+                        "--config",
+                        modelDir.resolve("config.json").toString(),
+                        "--seconds",
+                        "0.05",
+                        "--json");
+        assertThat(encoders.status()).as(encoders.err()).isZero();
+        assertThat(parse(encoders.out()).get("images_per_s").get("32").asDouble()).isPositive();
+
+        Run ingest =
+                cli(
+                        "bench",
+                        "ingest",
+                        "--model",
+                        modelDir.toString(),
+                        "--dataset",
+                        datasetDir.toString(),
+                        "--images",
+                        "10",
+                        "--batch-size",
+                        "5",
+                        "--json");
+        assertThat(ingest.status()).as(ingest.err()).isZero();
+        assertThat(parse(ingest.out()).get("images").asInt()).isEqualTo(10);
+    }
+
+    @Test
+    void helpListsEverySubcommand() {
+        Run help = cli("--help");
+        assertThat(help.status()).isZero();
+        assertThat(help.out())
+                .contains("embed", "index", "search", "serve", "demo", "info", "eval", "bench");
+    }
+
+    static JsonNode parse(String s) {
+        try {
+            return json.readTree(s);
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + s, e);
+        }
+    }
+
+    static float[] vector(JsonNode line) {
+        JsonNode e = line.get("embedding");
+        float[] v = new float[e.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) e.get(i).asDouble();
+        }
+        return v;
+    }
 }

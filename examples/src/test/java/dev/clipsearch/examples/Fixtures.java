@@ -16,42 +16,47 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** Small models, datasets and stores shared by the tests. */
 final class Fixtures {
-  /** The class names of the generated datasets (row i has label i % 4). */
-  static final List<String> CLASSES = List.of("red square", "green circle", "blue sky", "yellow field");
+    /** The class names of the generated datasets (row i has label i % 4). */
+    static final List<String> CLASSES =
+            List.of("red square", "green circle", "blue sky", "yellow field");
 
-  private static final AtomicInteger STORES = new AtomicInteger();
+    private static final AtomicInteger STORES = new AtomicInteger();
 
-  private Fixtures() {}
+    private Fixtures() {}
 
-  /** The small random CLIP (512-d, 224 px) in Hugging Face layout under {@code dir}. */
-  static Path tinyModel(Path dir) {
-    return TestModels.tinyClip(dir);
-  }
+    /** The small random CLIP (512-d, 224 px) in Hugging Face layout under {@code dir}. */
+    static Path tinyModel(Path dir) {
+        return TestModels.tinyClip(dir);
+    }
 
-  static ClipModel loadTinyModel(Path dir) {
-    return ClipModels.load(tinyModel(dir));
-  }
+    static ClipModel loadTinyModel(Path dir) {
+        return ClipModels.load(tinyModel(dir));
+    }
 
-  /** A Hub-layout dataset with one split {@code valid} of {@code rows} generated 16x16 PNGs in 2 files. */
-  static Path dataset(Path dir, int rows) {
-    Map<String, Integer> splits = new LinkedHashMap<>();
-    splits.put("valid", rows);
-    return TestDatasets.writeHubDataset(dir.resolve("generated-dataset"), CLASSES, splits, 2);
-  }
+    /**
+     * A Hub-layout dataset with one split {@code valid} of {@code rows} generated 16x16 PNGs in 2
+     * files.
+     */
+    static Path dataset(Path dir, int rows) {
+        Map<String, Integer> splits = new LinkedHashMap<>();
+        splits.put("valid", rows);
+        return TestDatasets.writeHubDataset(dir.resolve("generated-dataset"), CLASSES, splits, 2);
+    }
 
-  static HfDataset loadDataset(Path dir, int rows) {
-    return HfDatasets.load(dataset(dir, rows).toString());
-  }
+    static HfDataset loadDataset(Path dir, int rows) {
+        return HfDatasets.load(dataset(dir, rows).toString());
+    }
 
-  /** A fresh in-memory store URI (unique per call). */
-  static String memoryStore() {
-    return "memory:test-" + STORES.incrementAndGet() + "-" + System.nanoTime();
-  }
+    /** A fresh in-memory store URI (unique per call). */
+    static String memoryStore() {
+        return "memory:test-" + STORES.incrementAndGet() + "-" + System.nanoTime();
+    }
 
-  /** Indexes {@code rows} generated images with {@code model} into a fresh in-memory table. */
-  static VectorStore indexedMemoryStore(ClipModel model, HfDataset dataset) {
-    VectorStore store = VectorStores.open(memoryStore(), VectorStores.DEFAULT_TABLE, model.dimension());
-    DataGen.index(model, dataset, store, DataGen.Options.defaults().batchSize(8), null);
-    return store;
-  }
+    /** Indexes {@code rows} generated images with {@code model} into a fresh in-memory table. */
+    static VectorStore indexedMemoryStore(ClipModel model, HfDataset dataset) {
+        VectorStore store =
+                VectorStores.open(memoryStore(), VectorStores.DEFAULT_TABLE, model.dimension());
+        DataGen.index(model, dataset, store, DataGen.Options.defaults().batchSize(8), null);
+        return store;
+    }
 }

@@ -41,166 +41,204 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The gallery page in a real (headless) Chromium: type a query, submit, see the images, in the order the API
- * gives; upload an image to find similar ones; errors appear on the page. Skipped without Debian's chromium and
- * chromium-driver. Leaves a screenshot in {@code target/gallery-screenshot.png}.
+ * The gallery page in a real (headless) Chromium: type a query, submit, see the images, in the
+ * order the API gives; upload an image to find similar ones; errors appear on the page. Skipped
+ * without Debian's chromium and chromium-driver. Leaves a screenshot in {@code
+ * target/gallery-screenshot.png}.
  */
 class GalleryBrowserTest {
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  static final int ROWS = 600;
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    static final int ROWS = 600;
 
-  @TempDir
-  static Path tmp;
+    @TempDir static Path tmp;
 
-  static ClipModel model;
-  static VectorStore store;
-  static GalleryServer server;
-  static WebDriver driver;
+    static ClipModel model;
+    static VectorStore store;
+    static GalleryServer server;
+    static WebDriver driver;
 
-  @BeforeAll
-  static void start() throws Exception {
-    Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-        "needs /usr/bin/chromium and /usr/bin/chromedriver (Debian packages chromium, chromium-driver)");
-    // the small CLIP trained on Tiny ImageNet, over the first rows of the real validation split
-    model = ClipModels.load(TestModels.tinyClipTinyImagenet(tmp.resolve("model")));
-    HfDataset dataset = HfDatasets.load(TestDatasets.tinyImagenetValid(tmp.resolve("data")).toString());
-    store = VectorStores.open(Fixtures.memoryStore(), "image_search", model.dimension());
-    DataGen.index(model, dataset, store, DataGen.Options.defaults().batchSize(64).limit(ROWS), null);
-    server = GalleryServer.start(new ImageSearch(model, store), "127.0.0.1", 0);
+    @BeforeAll
+    static void start() throws Exception {
+        Assumptions.assumeTrue(
+                Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "needs /usr/bin/chromium and /usr/bin/chromedriver (Debian packages chromium, chromium-driver)");
+        // the small CLIP trained on Tiny ImageNet, over the first rows of the real validation split
+        model = ClipModels.load(TestModels.tinyClipTinyImagenet(tmp.resolve("model")));
+        HfDataset dataset =
+                HfDatasets.load(TestDatasets.tinyImagenetValid(tmp.resolve("data")).toString());
+        store = VectorStores.open(Fixtures.memoryStore(), "image_search", model.dimension());
+        DataGen.index(
+                model, dataset, store, DataGen.Options.defaults().batchSize(64).limit(ROWS), null);
+        server = GalleryServer.start(new ImageSearch(model, store), "127.0.0.1", 0);
 
-    System.setProperty("SE_AVOID_STATS", "true");
-    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--disable-default-apps", "--window-size=1280,1100",
-        "--user-data-dir=" + Files.createTempDirectory(tmp, "chromium-profile"));
-    driver = new ChromeDriver(service, options);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (driver != null) {
-      driver.quit();
+        System.setProperty("SE_AVOID_STATS", "true");
+        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+        ChromeDriverService service =
+                new ChromeDriverService.Builder()
+                        .usingDriverExecutable(CHROMEDRIVER.toFile())
+                        .usingAnyFreePort()
+                        .build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-default-apps",
+                "--window-size=1280,1100",
+                "--user-data-dir=" + Files.createTempDirectory(tmp, "chromium-profile"));
+        driver = new ChromeDriver(service, options);
     }
-    if (server != null) {
-      server.close();
+
+    @AfterAll
+    static void stop() {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+        if (model != null) {
+            model.close();
+        }
     }
-    if (store != null) {
-      store.close();
+
+    static JsonNode api(String pathAndQuery) throws Exception {
+        HttpResponse<String> r =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(server.url().resolve(pathAndQuery)).build(),
+                                HttpResponse.BodyHandlers.ofString());
+        return new ObjectMapper().readTree(r.body());
     }
-    if (model != null) {
-      model.close();
+
+    static WebDriverWait await() {
+        return new WebDriverWait(driver, Duration.ofSeconds(60));
     }
-  }
 
-  static JsonNode api(String pathAndQuery) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(server.url().resolve(pathAndQuery)).build(), HttpResponse.BodyHandlers.ofString());
-    return new ObjectMapper().readTree(r.body());
-  }
-
-  static WebDriverWait await() {
-    return new WebDriverWait(driver, Duration.ofSeconds(60));
-  }
-
-  /** Waits until the gallery shows {@code n} images, all loaded; returns their ids in page order. */
-  static List<String> loadedResults(int n) {
-    await().until(d -> d.findElements(By.cssSelector("#results img.result-image")).size() == n
-        && Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript(
-            "return Array.from(document.querySelectorAll('#results img.result-image'))"
-                + ".every(i => i.complete && i.naturalWidth > 0);")));
-    List<String> ids = new ArrayList<>();
-    for (WebElement img : driver.findElements(By.cssSelector("#results img.result-image"))) {
-      ids.add(img.getAttribute("data-id"));
+    /**
+     * Waits until the gallery shows {@code n} images, all loaded; returns their ids in page order.
+     */
+    static List<String> loadedResults(int n) {
+        await().until(
+                        d ->
+                                d.findElements(By.cssSelector("#results img.result-image")).size()
+                                                == n
+                                        && Boolean.TRUE.equals(
+                                                ((JavascriptExecutor) d)
+                                                        .executeScript(
+                                                                "return Array.from(document.querySelectorAll('#results img.result-image'))"
+                                                                        + ".every(i => i.complete && i.naturalWidth > 0);")));
+        List<String> ids = new ArrayList<>();
+        for (WebElement img : driver.findElements(By.cssSelector("#results img.result-image"))) {
+            ids.add(img.getAttribute("data-id"));
+        }
+        return ids;
     }
-    return ids;
-  }
 
-  static List<String> apiIds(JsonNode body) {
-    List<String> ids = new ArrayList<>();
-    body.get("results").forEach(h -> ids.add(h.get("id").asText()));
-    return ids;
-  }
-
-  @Test
-  void typingAQueryAndSubmittingShowsTheApisResultsInOrder() throws Exception {
-    driver.get(server.url().toString());
-    await().until(d -> !d.findElement(By.id("table-info")).getText().isEmpty());
-    assertThat(driver.findElement(By.id("table-info")).getText()).contains("600 images");
-    WebElement query = driver.findElement(By.id("query"));
-    query.clear();
-    query.sendKeys("a red sports car");
-    driver.findElement(By.id("submit")).click();
-
-    List<String> shown = loadedResults(GalleryServer.DEFAULT_K);
-    JsonNode expected = api("/api/search?q=" + URLEncoder.encode("a red sports car", StandardCharsets.UTF_8)
-        + "&k=" + GalleryServer.DEFAULT_K);
-    assertThat(shown).containsExactlyElementsOf(apiIds(expected));
-    List<WebElement> names = driver.findElements(By.cssSelector("#results .result .name"));
-    for (int i = 0; i < names.size(); i++) {
-      assertThat(names.get(i).getText()).isEqualTo(expected.get("results").get(i).get("labelName").asText());
+    static List<String> apiIds(JsonNode body) {
+        List<String> ids = new ArrayList<>();
+        body.get("results").forEach(h -> ids.add(h.get("id").asText()));
+        return ids;
     }
-    assertThat(driver.findElement(By.id("status")).getText()).contains("12 images");
 
-    File shot = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-    Path target = Path.of("target", "gallery-screenshot.png");
-    Files.createDirectories(target.getParent());
-    Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
-    assertThat(Files.size(target)).isGreaterThan(10_000);
-  }
+    @Test
+    void typingAQueryAndSubmittingShowsTheApisResultsInOrder() throws Exception {
+        driver.get(server.url().toString());
+        await().until(d -> !d.findElement(By.id("table-info")).getText().isEmpty());
+        assertThat(driver.findElement(By.id("table-info")).getText()).contains("600 images");
+        WebElement query = driver.findElement(By.id("query"));
+        query.clear();
+        query.sendKeys("a red sports car");
+        driver.findElement(By.id("submit")).click();
 
-  @Test
-  void enterSubmitsTooAndKAndTheLabelFilterApply() throws Exception {
-    driver.get(server.url().toString());
-    await().until(d -> d.findElements(By.cssSelector("#label option")).size() > 1);
-    WebElement label = driver.findElement(By.cssSelector("#label option:nth-child(2)"));
-    String labelValue = label.getAttribute("value");
-    label.click();
-    WebElement k = driver.findElement(By.id("k"));
-    k.clear();
-    k.sendKeys("3");
-    driver.findElement(By.id("query")).sendKeys("a photo of a goldfish", Keys.ENTER);
+        List<String> shown = loadedResults(GalleryServer.DEFAULT_K);
+        JsonNode expected =
+                api(
+                        "/api/search?q="
+                                + URLEncoder.encode("a red sports car", StandardCharsets.UTF_8)
+                                + "&k="
+                                + GalleryServer.DEFAULT_K);
+        assertThat(shown).containsExactlyElementsOf(apiIds(expected));
+        List<WebElement> names = driver.findElements(By.cssSelector("#results .result .name"));
+        for (int i = 0; i < names.size(); i++) {
+            assertThat(names.get(i).getText())
+                    .isEqualTo(expected.get("results").get(i).get("labelName").asText());
+        }
+        assertThat(driver.findElement(By.id("status")).getText()).contains("12 images");
 
-    List<String> shown = loadedResults(Math.min(3, count(labelValue)));
-    JsonNode expected = api("/api/search?q=" + URLEncoder.encode("a photo of a goldfish", StandardCharsets.UTF_8)
-        + "&k=3&label=" + labelValue);
-    assertThat(shown).containsExactlyElementsOf(apiIds(expected));
-    expected.get("results").forEach(h -> assertThat(h.get("label").asText()).isEqualTo(labelValue));
-  }
+        File shot = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+        Path target = Path.of("target", "gallery-screenshot.png");
+        Files.createDirectories(target.getParent());
+        Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+        assertThat(Files.size(target)).isGreaterThan(10_000);
+    }
 
-  private static int count(String label) {
-    long[] n = new long[1];
-    store.scan(false, r -> {
-      if (String.valueOf(r.label()).equals(label)) {
-        n[0]++;
-      }
-    });
-    return (int) n[0];
-  }
+    @Test
+    void enterSubmitsTooAndKAndTheLabelFilterApply() throws Exception {
+        driver.get(server.url().toString());
+        await().until(d -> d.findElements(By.cssSelector("#label option")).size() > 1);
+        WebElement label = driver.findElement(By.cssSelector("#label option:nth-child(2)"));
+        String labelValue = label.getAttribute("value");
+        label.click();
+        WebElement k = driver.findElement(By.id("k"));
+        k.clear();
+        k.sendKeys("3");
+        driver.findElement(By.id("query")).sendKeys("a photo of a goldfish", Keys.ENTER);
 
-  @Test
-  void uploadingAnImageFindsThatImageFirst() throws Exception {
-    Path image = tmp.resolve("query.jpg");
-    Files.write(image, store.get("valid-000077").orElseThrow().imageBytes());
-    driver.get(server.url().toString());
-    driver.findElement(By.id("image-file")).sendKeys(image.toString());
-    List<String> shown = loadedResults(GalleryServer.DEFAULT_K);
-    assertThat(shown.get(0)).isEqualTo("valid-000077");
-  }
+        List<String> shown = loadedResults(Math.min(3, count(labelValue)));
+        JsonNode expected =
+                api(
+                        "/api/search?q="
+                                + URLEncoder.encode("a photo of a goldfish", StandardCharsets.UTF_8)
+                                + "&k=3&label="
+                                + labelValue);
+        assertThat(shown).containsExactlyElementsOf(apiIds(expected));
+        expected.get("results")
+                .forEach(h -> assertThat(h.get("label").asText()).isEqualTo(labelValue));
+    }
 
-  @Test
-  void errorsAreShownOnThePage() {
-    driver.get(server.url().toString());
-    ((JavascriptExecutor) driver).executeScript(
-        "const k = document.getElementById('k'); k.removeAttribute('max'); k.value = '500';");
-    driver.findElement(By.id("query")).sendKeys("a red sports car", Keys.ENTER);
-    await().until(d -> d.findElement(By.id("status")).getAttribute("class").contains("error"));
-    assertThat(driver.findElement(By.id("status")).getText()).contains("k must be between 1 and 100");
-    assertThat(driver.findElements(By.cssSelector("#results img"))).isEmpty();
-  }
+    private static int count(String label) {
+        long[] n = new long[1];
+        store.scan(
+                false,
+                r -> {
+                    if (String.valueOf(r.label()).equals(label)) {
+                        n[0]++;
+                    }
+                });
+        return (int) n[0];
+    }
+
+    @Test
+    void uploadingAnImageFindsThatImageFirst() throws Exception {
+        Path image = tmp.resolve("query.jpg");
+        Files.write(image, store.get("valid-000077").orElseThrow().imageBytes());
+        driver.get(server.url().toString());
+        driver.findElement(By.id("image-file")).sendKeys(image.toString());
+        List<String> shown = loadedResults(GalleryServer.DEFAULT_K);
+        assertThat(shown.get(0)).isEqualTo("valid-000077");
+    }
+
+    @Test
+    void errorsAreShownOnThePage() {
+        driver.get(server.url().toString());
+        ((JavascriptExecutor) driver)
+                .executeScript(
+                        "const k = document.getElementById('k'); k.removeAttribute('max'); k.value = '500';");
+        driver.findElement(By.id("query")).sendKeys("a red sports car", Keys.ENTER);
+        await().until(d -> d.findElement(By.id("status")).getAttribute("class").contains("error"));
+        assertThat(driver.findElement(By.id("status")).getText())
+                .contains("k must be between 1 and 100");
+        assertThat(driver.findElements(By.cssSelector("#results img"))).isEmpty();
+    }
 }

@@ -19,65 +19,71 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ImageSearchTest {
-  @TempDir
-  static Path tmp;
+    @TempDir static Path tmp;
 
-  static ClipModel model;
-  static VectorStore store;
-  static ImageSearch search;
+    static ClipModel model;
+    static VectorStore store;
+    static ImageSearch search;
 
-  @BeforeAll
-  static void index() {
-    model = Fixtures.loadTinyModel(tmp.resolve("model"));
-    store = Fixtures.indexedMemoryStore(model, Fixtures.loadDataset(tmp, 20));
-    search = new ImageSearch(model, store);
-  }
-
-  @AfterAll
-  static void close() {
-    search.close();
-    store.close();
-    model.close();
-  }
-
-  @Test
-  void findImagesReturnsDecodedImagesBestFirst() {
-    List<FoundImage> found = search.findImages("a blue sky", 5);
-    assertThat(found).hasSize(5);
-    for (int i = 0; i < found.size(); i++) {
-      FoundImage f = found.get(i);
-      assertThat(f.image().getWidth()).isEqualTo(16);
-      assertThat(f.labelName()).isEqualTo(Fixtures.CLASSES.get(f.label()));
-      if (i > 0) {
-        assertThat(f.score()).isLessThanOrEqualTo(found.get(i - 1).score());
-      }
+    @BeforeAll
+    static void index() {
+        model = Fixtures.loadTinyModel(tmp.resolve("model"));
+        store = Fixtures.indexedMemoryStore(model, Fixtures.loadDataset(tmp, 20));
+        search = new ImageSearch(model, store);
     }
-    assertThat(search.findImages("a blue sky", 50, Filter.labelEquals(1)))
-        .extracting(FoundImage::id).containsExactlyInAnyOrder("valid-000001", "valid-000005", "valid-000009",
-            "valid-000013", "valid-000017");
-  }
 
-  @Test
-  void findSimilarPutsTheExampleItselfFirst() {
-    ImageRecord record = store.get("valid-000011").orElseThrow();
-    List<FoundImage> byBytes = search.findSimilar(record.imageBytes(), 3);
-    assertThat(byBytes.get(0).id()).isEqualTo("valid-000011");
-    assertThat(byBytes.get(0).score()).isGreaterThan(0.999f);
-    List<FoundImage> byImage = search.findSimilar(ClipImages.decode(record.imageBytes(), "q"), 3,
-        Filter.labelEquals(3));
-    assertThat(byImage.get(0).id()).isEqualTo("valid-000011");
-    assertThat(byImage).allSatisfy(f -> assertThat(f.label()).isEqualTo(3));
-  }
-
-  @Test
-  void badQueriesFailClearly() {
-    assertThatThrownBy(() -> search.findImages("  ", 3)).hasMessageContaining("empty");
-    assertThatThrownBy(() -> search.findImages("cat", 0)).hasMessageContaining("k must be");
-    assertThatThrownBy(() -> search.findSimilar("nope".getBytes(StandardCharsets.UTF_8), 3))
-        .isInstanceOf(ImageDecodeException.class);
-    try (VectorStore other = VectorStores.open(Fixtures.memoryStore(), "t", 16)) {
-      assertThatThrownBy(() -> new ImageSearch(model, other)).hasMessageContaining("512-d")
-          .hasMessageContaining("16-d");
+    @AfterAll
+    static void close() {
+        search.close();
+        store.close();
+        model.close();
     }
-  }
+
+    @Test
+    void findImagesReturnsDecodedImagesBestFirst() {
+        List<FoundImage> found = search.findImages("a blue sky", 5);
+        assertThat(found).hasSize(5);
+        for (int i = 0; i < found.size(); i++) {
+            FoundImage f = found.get(i);
+            assertThat(f.image().getWidth()).isEqualTo(16);
+            assertThat(f.labelName()).isEqualTo(Fixtures.CLASSES.get(f.label()));
+            if (i > 0) {
+                assertThat(f.score()).isLessThanOrEqualTo(found.get(i - 1).score());
+            }
+        }
+        assertThat(search.findImages("a blue sky", 50, Filter.labelEquals(1)))
+                .extracting(FoundImage::id)
+                .containsExactlyInAnyOrder(
+                        "valid-000001",
+                        "valid-000005",
+                        "valid-000009",
+                        "valid-000013",
+                        "valid-000017");
+    }
+
+    @Test
+    void findSimilarPutsTheExampleItselfFirst() {
+        ImageRecord record = store.get("valid-000011").orElseThrow();
+        List<FoundImage> byBytes = search.findSimilar(record.imageBytes(), 3);
+        assertThat(byBytes.get(0).id()).isEqualTo("valid-000011");
+        assertThat(byBytes.get(0).score()).isGreaterThan(0.999f);
+        List<FoundImage> byImage =
+                search.findSimilar(
+                        ClipImages.decode(record.imageBytes(), "q"), 3, Filter.labelEquals(3));
+        assertThat(byImage.get(0).id()).isEqualTo("valid-000011");
+        assertThat(byImage).allSatisfy(f -> assertThat(f.label()).isEqualTo(3));
+    }
+
+    @Test
+    void badQueriesFailClearly() {
+        assertThatThrownBy(() -> search.findImages("  ", 3)).hasMessageContaining("empty");
+        assertThatThrownBy(() -> search.findImages("cat", 0)).hasMessageContaining("k must be");
+        assertThatThrownBy(() -> search.findSimilar("nope".getBytes(StandardCharsets.UTF_8), 3))
+                .isInstanceOf(ImageDecodeException.class);
+        try (VectorStore other = VectorStores.open(Fixtures.memoryStore(), "t", 16)) {
+            assertThatThrownBy(() -> new ImageSearch(model, other))
+                    .hasMessageContaining("512-d")
+                    .hasMessageContaining("16-d");
+        }
+    }
 }

@@ -9,12 +9,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.regex.Pattern;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Paths of huggingface_hub's cache layout:
+ *
  * <pre>
  * {cache}/models--org--name/blobs/{etag}
  * {cache}/models--org--name/snapshots/{commit}/{path}   (relative symlink to ../../blobs/{etag})
@@ -28,7 +28,11 @@ final class CacheLayout {
     private static final Pattern COMMIT_HASH = Pattern.compile("^[0-9a-f]{40}$");
 
     private final Path root;
-    /** Whether snapshot pointers are symlinks; turns false (copies) after a symlink failed, like huggingface_hub. */
+
+    /**
+     * Whether snapshot pointers are symlinks; turns false (copies) after a symlink failed, like
+     * huggingface_hub.
+     */
     private volatile boolean symlinks;
 
     CacheLayout(Path root) {
@@ -66,7 +70,9 @@ final class CacheLayout {
     }
 
     Path lock(HubRepo repo, String etag) {
-        return root.resolve(".locks").resolve(repoFolderName(repo)).resolve(checkEtag(etag) + ".lock");
+        return root.resolve(".locks")
+                .resolve(repoFolderName(repo))
+                .resolve(checkEtag(etag) + ".lock");
     }
 
     Path snapshotDir(HubRepo repo, String commit) {
@@ -77,7 +83,8 @@ final class CacheLayout {
         Path snapshot = snapshotDir(repo, commit);
         Path pointer = snapshot.resolve(path).normalize();
         if (!pointer.startsWith(snapshot) || pointer.equals(snapshot)) {
-            throw new IllegalArgumentException("Invalid file path '" + path + "': it leaves the snapshot folder");
+            throw new IllegalArgumentException(
+                    "Invalid file path '" + path + "': it leaves the snapshot folder");
         }
         return pointer;
     }
@@ -102,8 +109,8 @@ final class CacheLayout {
     }
 
     /**
-     * The commit the revision points to in the cache: the revision itself if it is a commit hash, otherwise the
-     * content of refs/{revision}; empty if unknown.
+     * The commit the revision points to in the cache: the revision itself if it is a commit hash,
+     * otherwise the content of refs/{revision}; empty if unknown.
      */
     Optional<String> cachedCommit(HubRepo repo) {
         if (isCommitHash(repo.revision())) {
@@ -122,7 +129,10 @@ final class CacheLayout {
         }
     }
 
-    /** Writes refs/{revision} (no trailing newline, like huggingface_hub) when it changed; atomic replace. */
+    /**
+     * Writes refs/{revision} (no trailing newline, like huggingface_hub) when it changed; atomic
+     * replace.
+     */
     void writeRef(HubRepo repo, String commit) throws IOException {
         if (repo.revision().equals(commit)) {
             return;
@@ -148,14 +158,21 @@ final class CacheLayout {
     }
 
     /**
-     * Creates the snapshot pointer as a relative symlink to the blob (like huggingface_hub's _create_symlink);
-     * copies the blob when the file system does not support symlinks. An existing pointer is replaced.
+     * Creates the snapshot pointer as a relative symlink to the blob (like huggingface_hub's
+     * _create_symlink); copies the blob when the file system does not support symlinks. An existing
+     * pointer is replaced.
      */
     void link(Path blob, Path pointer) throws IOException {
         Files.createDirectories(pointer.getParent());
         Path target = pointer.getParent().relativize(blob);
-        Path tmp = pointer.resolveSibling(pointer.getFileName() + "." + ProcessHandle.current().pid() + "."
-                + Thread.currentThread().getId() + ".tmp");
+        Path tmp =
+                pointer.resolveSibling(
+                        pointer.getFileName()
+                                + "."
+                                + ProcessHandle.current().pid()
+                                + "."
+                                + Thread.currentThread().getId()
+                                + ".tmp");
         Files.deleteIfExists(tmp);
         boolean linked = false;
         if (symlinks) {
@@ -166,8 +183,11 @@ final class CacheLayout {
                 throw e;
             } catch (UnsupportedOperationException | IOException e) {
                 symlinks = false;
-                LOG.warn("Symlinks are not supported in {} ({}); cached files are copied from blobs/ instead,"
-                        + " which uses more disk space", root, e.toString());
+                LOG.warn(
+                        "Symlinks are not supported in {} ({}); cached files are copied from blobs/ instead,"
+                                + " which uses more disk space",
+                        root,
+                        e.toString());
             }
         }
         if (!linked) {
@@ -182,7 +202,8 @@ final class CacheLayout {
 
     static void moveAtomically(Path from, Path to) throws IOException {
         try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
@@ -194,8 +215,13 @@ final class CacheLayout {
     }
 
     private static String checkEtag(String etag) {
-        if (etag == null || etag.isEmpty() || etag.contains("/") || etag.contains("\\") || etag.startsWith(".")) {
-            throw new HubException("The Hub returned an unusable ETag '" + etag + "' (it names the cache blob)");
+        if (etag == null
+                || etag.isEmpty()
+                || etag.contains("/")
+                || etag.contains("\\")
+                || etag.startsWith(".")) {
+            throw new HubException(
+                    "The Hub returned an unusable ETag '" + etag + "' (it names the cache blob)");
         }
         return etag;
     }

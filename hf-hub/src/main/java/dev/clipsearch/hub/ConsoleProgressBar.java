@@ -7,10 +7,9 @@ import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
- * A text progress bar for the command line, e.g.
- * {@code [##########          ]  50%  12.5 MB / 25.0 MB  openai/clip-vit-base-patch32/model.safetensors}.
- * Redraws one line with carriage returns, at most once per interval (and always at 100%), and ends the line when
- * a file completes. Thread-safe.
+ * A text progress bar for the command line, e.g. {@code [########## ] 50% 12.5 MB / 25.0 MB
+ * openai/clip-vit-base-patch32/model.safetensors}. Redraws one line with carriage returns, at most
+ * once per interval (and always at 100%), and ends the line when a file completes. Thread-safe.
  */
 public final class ConsoleProgressBar implements DownloadListener {
 
@@ -40,7 +39,8 @@ public final class ConsoleProgressBar implements DownloadListener {
     }
 
     @Override
-    public synchronized void onProgress(HubRepo repo, String path, long bytesDone, long totalBytes) {
+    public synchronized void onProgress(
+            HubRepo repo, String path, long bytesDone, long totalBytes) {
         String key = repo.id() + "/" + path;
         boolean done = totalBytes >= 0 && bytesDone >= totalBytes;
         long now = clock.getAsLong();
@@ -74,9 +74,15 @@ public final class ConsoleProgressBar implements DownloadListener {
         if (total > 0) {
             double frac = Math.min(1.0, Math.max(0.0, (double) done / total));
             int filled = (int) Math.round(frac * WIDTH);
-            sb.append('[').append("#".repeat(filled)).append(" ".repeat(WIDTH - filled)).append("] ")
-                    .append(String.format(Locale.ROOT, "%3d%%", (int) Math.floor(frac * 100))).append("  ")
-                    .append(humanBytes(done)).append(" / ").append(humanBytes(total));
+            sb.append('[')
+                    .append("#".repeat(filled))
+                    .append(" ".repeat(WIDTH - filled))
+                    .append("] ")
+                    .append(String.format(Locale.ROOT, "%3d%%", (int) Math.floor(frac * 100)))
+                    .append("  ")
+                    .append(humanBytes(done))
+                    .append(" / ")
+                    .append(humanBytes(total));
         } else if (total == 0) {
             sb.append('[').append("#".repeat(WIDTH)).append("] 100%  0 B");
         } else {

@@ -10,15 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Proxy choice from the environment like Python's requests/httpx (which huggingface_hub uses): {@code HTTPS_PROXY}
- * for https URLs, {@code HTTP_PROXY} for http URLs, {@code ALL_PROXY} as fallback (lower-case names too), except
- * hosts listed in {@code NO_PROXY} (comma-separated host names or domain suffixes, {@code *} for all). Proxy URLs
- * are {@code http://host:port} or {@code socks5://host:port}; credentials in the URL are not supported.
+ * Proxy choice from the environment like Python's requests/httpx (which huggingface_hub uses):
+ * {@code HTTPS_PROXY} for https URLs, {@code HTTP_PROXY} for http URLs, {@code ALL_PROXY} as
+ * fallback (lower-case names too), except hosts listed in {@code NO_PROXY} (comma-separated host
+ * names or domain suffixes, {@code *} for all). Proxy URLs are {@code http://host:port} or {@code
+ * socks5://host:port}; credentials in the URL are not supported.
  */
 final class EnvProxySelector extends ProxySelector {
 
@@ -34,7 +34,10 @@ final class EnvProxySelector extends ProxySelector {
         this.noProxy = noProxy;
     }
 
-    /** A selector for the environment, or null when no proxy variable is set (JVM defaults then apply). */
+    /**
+     * A selector for the environment, or null when no proxy variable is set (JVM defaults then
+     * apply).
+     */
     static EnvProxySelector fromEnvironment(Map<String, String> env) {
         Proxy all = parse(get(env, "ALL_PROXY"));
         Proxy https = parse(get(env, "HTTPS_PROXY"));
@@ -52,7 +55,8 @@ final class EnvProxySelector extends ProxySelector {
                 }
             }
         }
-        return new EnvProxySelector(https != null ? https : all, http != null ? http : all, List.copyOf(no));
+        return new EnvProxySelector(
+                https != null ? https : all, http != null ? http : all, List.copyOf(no));
     }
 
     private static String get(Map<String, String> env, String name) {
@@ -71,7 +75,8 @@ final class EnvProxySelector extends ProxySelector {
         try {
             uri = URI.create(value.contains("://") ? value : "http://" + value);
         } catch (IllegalArgumentException e) {
-            LOG.warn("Ignoring invalid proxy setting '{}'", value.replaceAll("//[^@/]*@", "//***@"));
+            LOG.warn(
+                    "Ignoring invalid proxy setting '{}'", value.replaceAll("//[^@/]*@", "//***@"));
             return null;
         }
         if (uri.getHost() == null) {
@@ -79,13 +84,19 @@ final class EnvProxySelector extends ProxySelector {
             return null;
         }
         if (uri.getUserInfo() != null) {
-            LOG.warn("Proxy credentials in the proxy URL are not supported and are ignored ({}:{})", uri.getHost(),
+            LOG.warn(
+                    "Proxy credentials in the proxy URL are not supported and are ignored ({}:{})",
+                    uri.getHost(),
                     uri.getPort());
         }
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
         boolean socks = scheme.startsWith("socks");
-        int port = uri.getPort() != -1 ? uri.getPort() : socks ? 1080 : "https".equals(scheme) ? 443 : 80;
-        return new Proxy(socks ? Proxy.Type.SOCKS : Proxy.Type.HTTP,
+        int port =
+                uri.getPort() != -1
+                        ? uri.getPort()
+                        : socks ? 1080 : "https".equals(scheme) ? 443 : 80;
+        return new Proxy(
+                socks ? Proxy.Type.SOCKS : Proxy.Type.HTTP,
                 InetSocketAddress.createUnresolved(uri.getHost(), port));
     }
 

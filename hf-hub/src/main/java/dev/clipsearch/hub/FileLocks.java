@@ -8,21 +8,21 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Exclusive lock on a {@code .lock} file, between threads of this JVM (a {@link ReentrantLock} per path, since
- * {@link FileChannel#lock()} is per process) and between processes (an OS file lock on the file).
+ * Exclusive lock on a {@code .lock} file, between threads of this JVM (a {@link ReentrantLock} per
+ * path, since {@link FileChannel#lock()} is per process) and between processes (an OS file lock on
+ * the file).
  */
 final class FileLocks {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileLocks.class);
-    private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS =
+            new ConcurrentHashMap<>();
 
-    private FileLocks() {
-    }
+    private FileLocks() {}
 
     /** A held lock; closing releases it. */
     static final class Held implements AutoCloseable {
@@ -53,7 +53,10 @@ final class FileLocks {
         }
     }
 
-    /** Blocks until this thread holds the lock on {@code lockFile} (created with its folders if needed). */
+    /**
+     * Blocks until this thread holds the lock on {@code lockFile} (created with its folders if
+     * needed).
+     */
     static Held acquire(Path lockFile) throws IOException {
         Path key = lockFile.toAbsolutePath().normalize();
         ReentrantLock local = IN_PROCESS.computeIfAbsent(key, k -> new ReentrantLock());

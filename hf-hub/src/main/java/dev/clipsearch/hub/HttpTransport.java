@@ -17,19 +17,24 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * Minimal HTTP client over {@link HttpURLConnection} (it has a real per-read timeout). Never follows redirects by
- * itself: callers decide, so the Authorization header can be dropped when a redirect leaves the endpoint's host.
- * The token is only ever put into the Authorization header, never into URLs, logs or messages.
+ * Minimal HTTP client over {@link HttpURLConnection} (it has a real per-read timeout). Never
+ * follows redirects by itself: callers decide, so the Authorization header can be dropped when a
+ * redirect leaves the endpoint's host. The token is only ever put into the Authorization header,
+ * never into URLs, logs or messages.
  */
 final class HttpTransport {
 
-    static final String USER_AGENT = "clip-search-hf-hub/0.1; java/" + System.getProperty("java.version");
+    static final String USER_AGENT =
+            "clip-search-hf-hub/0.1; java/" + System.getProperty("java.version");
 
     private final Duration connectTimeout;
     private final Duration readTimeout;
     private final ProxySelector proxies;
 
-    /** @param proxies proxy choice, or null for the JVM's default (system properties such as https.proxyHost) */
+    /**
+     * @param proxies proxy choice, or null for the JVM's default (system properties such as
+     *     https.proxyHost)
+     */
     HttpTransport(Duration connectTimeout, Duration readTimeout, ProxySelector proxies) {
         this.connectTimeout = Objects.requireNonNull(connectTimeout);
         this.readTimeout = Objects.requireNonNull(readTimeout);
@@ -43,7 +48,11 @@ final class HttpTransport {
         private final Map<String, List<String>> headers;
         private final HttpURLConnection connection;
 
-        Response(URI uri, int status, Map<String, List<String>> headers, HttpURLConnection connection) {
+        Response(
+                URI uri,
+                int status,
+                Map<String, List<String>> headers,
+                HttpURLConnection connection) {
             this.uri = uri;
             this.status = status;
             this.headers = headers;
@@ -77,8 +86,12 @@ final class HttpTransport {
             try {
                 return uri.resolve(loc);
             } catch (IllegalArgumentException e) {
-                throw new HubException("The server at " + uri.getHost() + " redirected to an invalid URL: "
-                        + e.getMessage(), e);
+                throw new HubException(
+                        "The server at "
+                                + uri.getHost()
+                                + " redirected to an invalid URL: "
+                                + e.getMessage(),
+                        e);
             }
         }
 
@@ -90,7 +103,8 @@ final class HttpTransport {
             try (InputStream in = body()) {
                 byte[] data = in.readNBytes(maxBytes + 1);
                 if (data.length > maxBytes) {
-                    throw new IOException("Response from " + uri + " is larger than " + maxBytes + " bytes");
+                    throw new IOException(
+                            "Response from " + uri + " is larger than " + maxBytes + " bytes");
                 }
                 return new String(data, StandardCharsets.UTF_8);
             }
@@ -105,7 +119,8 @@ final class HttpTransport {
         @Override
         public void close() {
             try {
-                InputStream s = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
+                InputStream s =
+                        status >= 400 ? connection.getErrorStream() : connection.getInputStream();
                 if (s != null) {
                     s.close();
                 }
@@ -123,8 +138,11 @@ final class HttpTransport {
         } catch (IllegalArgumentException | java.net.MalformedURLException e) {
             throw new HubException("Invalid URL '" + uri + "': " + e.getMessage(), e);
         }
-        HttpURLConnection conn = (HttpURLConnection) (proxies == null ? url.openConnection()
-                : url.openConnection(proxies.select(uri).get(0)));
+        HttpURLConnection conn =
+                (HttpURLConnection)
+                        (proxies == null
+                                ? url.openConnection()
+                                : url.openConnection(proxies.select(uri).get(0)));
         conn.setInstanceFollowRedirects(false);
         conn.setRequestMethod(method);
         conn.setConnectTimeout(toMillis(connectTimeout));
@@ -176,11 +194,18 @@ final class HttpTransport {
         StringBuilder sb = new StringBuilder();
         for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '_' || c == '.' || c == '-' || c == '~' || (c < 128 && safe.indexOf(c) >= 0)) {
+            if ((c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '_'
+                    || c == '.'
+                    || c == '-'
+                    || c == '~'
+                    || (c < 128 && safe.indexOf(c) >= 0)) {
                 sb.append((char) c);
             } else {
-                sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                sb.append('%')
+                        .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
                         .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
             }
         }

@@ -1,8 +1,9 @@
 package dev.clipsearch.hub;
 
 /**
- * Thrown when the repository, the revision or the file does not exist (the Hub also answers "repository not found"
- * for private repositories when no valid token is sent). {@link #kind()} tells which one is missing.
+ * Thrown when the repository, the revision or the file does not exist (the Hub also answers
+ * "repository not found" for private repositories when no valid token is sent). {@link #kind()}
+ * tells which one is missing.
  */
 public class HubNotFoundException extends HubException {
 
@@ -19,17 +20,23 @@ public class HubNotFoundException extends HubException {
     }
 
     private final Kind kind;
-    /** Commit the server named in the 404 (X-Repo-Commit), if any; used to cache the file's non-existence. */
+
+    /**
+     * Commit the server named in the 404 (X-Repo-Commit), if any; used to cache the file's
+     * non-existence.
+     */
     String commit;
 
-    /** @param message what failed and what to do */
+    /**
+     * @param message what failed and what to do
+     */
     public HubNotFoundException(String message) {
         this(message, Kind.UNKNOWN);
     }
 
     /**
      * @param message what failed and what to do
-     * @param kind    what is missing
+     * @param kind what is missing
      */
     public HubNotFoundException(String message, Kind kind) {
         super(message);
@@ -38,7 +45,7 @@ public class HubNotFoundException extends HubException {
 
     /**
      * @param message what failed and what to do
-     * @param cause   underlying error
+     * @param cause underlying error
      */
     public HubNotFoundException(String message, Throwable cause) {
         super(message, cause);

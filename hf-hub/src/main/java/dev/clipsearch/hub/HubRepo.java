@@ -7,8 +7,8 @@ import java.util.regex.Pattern;
  * A repository on the Hugging Face Hub at a revision (branch, tag, commit hash or ref such as
  * {@code refs/convert/parquet}).
  *
- * @param type     model or dataset
- * @param id       repository id, {@code name} or {@code org/name} (letters, digits, '-', '_', '.')
+ * @param type model or dataset
+ * @param id repository id, {@code name} or {@code org/name} (letters, digits, '-', '_', '.')
  * @param revision branch, tag or commit hash; {@code null} means {@value #DEFAULT_REVISION}
  */
 public record HubRepo(RepoType type, String id, String revision) {
@@ -24,27 +24,42 @@ public record HubRepo(RepoType type, String id, String revision) {
     public HubRepo {
         Objects.requireNonNull(type, "repository type must not be null");
         if (id == null || id.isBlank()) {
-            throw new IllegalArgumentException("Repository id must not be empty; expected 'org/name', e.g. 'openai/clip-vit-base-patch32'");
+            throw new IllegalArgumentException(
+                    "Repository id must not be empty; expected 'org/name', e.g. 'openai/clip-vit-base-patch32'");
         }
         if (id.length() > MAX_ID_LENGTH) {
-            throw new IllegalArgumentException("Invalid repository id '" + id + "': longer than " + MAX_ID_LENGTH + " characters");
+            throw new IllegalArgumentException(
+                    "Invalid repository id '"
+                            + id
+                            + "': longer than "
+                            + MAX_ID_LENGTH
+                            + " characters");
         }
         if (!ID_PATTERN.matcher(id).matches()) {
-            throw new IllegalArgumentException("Invalid repository id '" + id
-                    + "': expected 'name' or 'org/name' using only letters, digits, '-', '_' and '.'"
-                    + " (e.g. 'openai/clip-vit-base-patch32')");
+            throw new IllegalArgumentException(
+                    "Invalid repository id '"
+                            + id
+                            + "': expected 'name' or 'org/name' using only letters, digits, '-', '_' and '.'"
+                            + " (e.g. 'openai/clip-vit-base-patch32')");
         }
         if (id.contains("--") || id.contains("..")) {
-            throw new IllegalArgumentException("Invalid repository id '" + id + "': '--' and '..' are not allowed");
+            throw new IllegalArgumentException(
+                    "Invalid repository id '" + id + "': '--' and '..' are not allowed");
         }
         for (String part : id.split("/")) {
-            if (part.startsWith("-") || part.startsWith(".") || part.endsWith("-") || part.endsWith(".")) {
-                throw new IllegalArgumentException("Invalid repository id '" + id
-                        + "': a name part must not start or end with '-' or '.'");
+            if (part.startsWith("-")
+                    || part.startsWith(".")
+                    || part.endsWith("-")
+                    || part.endsWith(".")) {
+                throw new IllegalArgumentException(
+                        "Invalid repository id '"
+                                + id
+                                + "': a name part must not start or end with '-' or '.'");
             }
         }
         if (id.endsWith(".git")) {
-            throw new IllegalArgumentException("Invalid repository id '" + id + "': must not end with '.git'");
+            throw new IllegalArgumentException(
+                    "Invalid repository id '" + id + "': must not end with '.git'");
         }
         if (revision == null) {
             revision = DEFAULT_REVISION;
@@ -72,25 +87,33 @@ public record HubRepo(RepoType type, String id, String revision) {
         return CacheLayout.isCommitHash(revision);
     }
 
-    /** Human-readable description for messages, e.g. {@code model 'org/name' at revision 'main'}. */
+    /**
+     * Human-readable description for messages, e.g. {@code model 'org/name' at revision 'main'}.
+     */
     String describe() {
         return type.singular() + " '" + id + "' at revision '" + revision + "'";
     }
 
     private static void validateRevision(String revision) {
         if (revision.isBlank()) {
-            throw new IllegalArgumentException("Revision must not be empty (use 'main', a tag, or a commit hash)");
+            throw new IllegalArgumentException(
+                    "Revision must not be empty (use 'main', a tag, or a commit hash)");
         }
         for (String part : revision.split("/", -1)) {
             if (part.isEmpty() || part.equals(".") || part.equals("..")) {
-                throw new IllegalArgumentException("Invalid revision '" + revision
-                        + "': empty, '.' or '..' path segments are not allowed");
+                throw new IllegalArgumentException(
+                        "Invalid revision '"
+                                + revision
+                                + "': empty, '.' or '..' path segments are not allowed");
             }
         }
         for (int i = 0; i < revision.length(); i++) {
             char c = revision.charAt(i);
             if (c < 0x20 || c == '\\' || c == 0x7f) {
-                throw new IllegalArgumentException("Invalid revision '" + revision + "': contains a control character or '\\'");
+                throw new IllegalArgumentException(
+                        "Invalid revision '"
+                                + revision
+                                + "': contains a control character or '\\'");
             }
         }
     }

@@ -7,7 +7,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.junit.jupiter.api.Test;
 
 class ConsoleProgressBarTest {
@@ -16,8 +15,11 @@ class ConsoleProgressBarTest {
     void rendersAndThrottles() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         AtomicLong now = new AtomicLong(0);
-        ConsoleProgressBar bar = new ConsoleProgressBar(new PrintStream(buf, true, StandardCharsets.UTF_8),
-                Duration.ofMillis(100), now::get);
+        ConsoleProgressBar bar =
+                new ConsoleProgressBar(
+                        new PrintStream(buf, true, StandardCharsets.UTF_8),
+                        Duration.ofMillis(100),
+                        now::get);
         HubRepo repo = HubRepo.model("org/name");
         bar.onProgress(repo, "model.safetensors", 0, 2_000_000);
         now.addAndGet(10_000_000); // 10 ms later: throttled
@@ -27,8 +29,12 @@ class ConsoleProgressBarTest {
         now.addAndGet(1_000_000); // completion is always shown
         bar.onProgress(repo, "model.safetensors", 2_000_000, 2_000_000);
         String out = buf.toString(StandardCharsets.UTF_8);
-        assertThat(out).contains("  0%").doesNotContain(" 25%").contains(" 50%  1.0 MB / 2.0 MB  org/name/model.safetensors")
-                .contains("100%").endsWith("\n");
+        assertThat(out)
+                .contains("  0%")
+                .doesNotContain(" 25%")
+                .contains(" 50%  1.0 MB / 2.0 MB  org/name/model.safetensors")
+                .contains("100%")
+                .endsWith("\n");
         assertThat(out.chars().filter(c -> c == '\r').count()).isEqualTo(3);
     }
 

@@ -18,7 +18,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,8 +28,7 @@ class HfHubDownloadTest {
     static final HubRepo REPO = HubRepo.model("acme/tiny-clip");
     static final byte[] CONFIG = "{\"model_type\": \"clip\"}\n".getBytes(StandardCharsets.UTF_8);
 
-    @TempDir
-    Path cache;
+    @TempDir Path cache;
     LocalHubServer server;
     byte[] weights;
 
@@ -55,8 +53,12 @@ class HfHubDownloadTest {
     }
 
     HfHub.Builder hubBuilder() {
-        return HfHub.builder().endpoint(server.endpoint()).cacheDir(cache).maxRetries(3)
-                .retryBackoff(Duration.ofMillis(5)).readTimeout(Duration.ofSeconds(10));
+        return HfHub.builder()
+                .endpoint(server.endpoint())
+                .cacheDir(cache)
+                .maxRetries(3)
+                .retryBackoff(Duration.ofMillis(5))
+                .readTimeout(Duration.ofSeconds(10));
     }
 
     HfHub hub() {
@@ -88,22 +90,29 @@ class HfHubDownloadTest {
 
         String configEtag = LocalHubServer.gitBlobSha1(CONFIG);
         assertThat(Files.isSymbolicLink(config)).isTrue();
-        assertThat(Files.readSymbolicLink(config).toString()).isEqualTo("../../blobs/" + configEtag);
+        assertThat(Files.readSymbolicLink(config).toString())
+                .isEqualTo("../../blobs/" + configEtag);
         assertThat(Files.readSymbolicLink(model).toString())
                 .isEqualTo("../../blobs/" + server.sha256(REPO, "model.safetensors"));
         assertThat(Files.readSymbolicLink(vocab).toString())
                 .isEqualTo("../../../blobs/" + server.etag(REPO, "tokenizer/vocab.txt"));
         assertThat(storage().resolve("blobs").resolve(configEtag)).hasBinaryContent(CONFIG);
         assertThat(Files.readString(storage().resolve("refs/main"))).isEqualTo(commit);
-        assertThat(cache.resolve(".locks/models--acme--tiny-clip")
-                .resolve(server.sha256(REPO, "model.safetensors") + ".lock")).exists();
+        assertThat(
+                        cache.resolve(".locks/models--acme--tiny-clip")
+                                .resolve(server.sha256(REPO, "model.safetensors") + ".lock"))
+                .exists();
         try (Stream<Path> blobs = Files.list(storage().resolve("blobs"))) {
-            assertThat(blobs.map(p -> p.getFileName().toString())).hasSize(3)
+            assertThat(blobs.map(p -> p.getFileName().toString()))
+                    .hasSize(3)
                     .noneMatch(n -> n.endsWith(".incomplete"));
         }
         // LFS file: HEAD answered by a 302 (not followed), body fetched from the redirect target
-        assertThat(server.requests()).contains("GET /lfs-objects/" + server.sha256(REPO, "model.safetensors")
-                + "?path=model.safetensors");
+        assertThat(server.requests())
+                .contains(
+                        "GET /lfs-objects/"
+                                + server.sha256(REPO, "model.safetensors")
+                                + "?path=model.safetensors");
     }
 
     @Test
@@ -129,7 +138,8 @@ class HfHubDownloadTest {
         server.clearRequests();
         Path second = hub().download(REPO, "config.json");
         assertThat(second).isEqualTo(first);
-        assertThat(server.requests()).containsExactly("HEAD /acme/tiny-clip/resolve/main/config.json");
+        assertThat(server.requests())
+                .containsExactly("HEAD /acme/tiny-clip/resolve/main/config.json");
     }
 
     @Test
@@ -139,7 +149,8 @@ class HfHubDownloadTest {
         server.clearRequests();
         Path second = hub().download(REPO, "model.safetensors");
         assertThat(second).isNotEqualTo(first);
-        assertThat(second.toString()).contains("snapshots/1111111111111111111111111111111111111111/");
+        assertThat(second.toString())
+                .contains("snapshots/1111111111111111111111111111111111111111/");
         assertThat(Files.readAllBytes(second)).isEqualTo(weights);
         assertThat(gets()).isEmpty();
         assertThat(Files.readString(storage().resolve("refs/main")))
@@ -152,8 +163,10 @@ class HfHubDownloadTest {
         assertThat(offline.offline()).isTrue();
         assertThatThrownBy(() -> offline.download(REPO.at("v1.0"), "config.json"))
                 .isInstanceOf(HubOfflineException.class)
-                .hasMessageContaining("acme/tiny-clip").hasMessageContaining("v1.0")
-                .hasMessageContaining("config.json").hasMessageContaining("HF_HUB_OFFLINE");
+                .hasMessageContaining("acme/tiny-clip")
+                .hasMessageContaining("v1.0")
+                .hasMessageContaining("config.json")
+                .hasMessageContaining("HF_HUB_OFFLINE");
         assertThat(server.requests()).isEmpty();
     }
 
@@ -161,10 +174,13 @@ class HfHubDownloadTest {
     void cacheWrittenInPythonLayoutIsUsedWithoutGet() throws IOException {
         String commit = server.commit(REPO);
         String etag = server.etag(REPO, "config.json");
-        byte[] pythonCopy = "{\"model_type\": \"clip\", \"from\": \"python\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] pythonCopy =
+                "{\"model_type\": \"clip\", \"from\": \"python\"}".getBytes(StandardCharsets.UTF_8);
         Path blob = Files.createDirectories(storage().resolve("blobs")).resolve(etag);
         Files.write(blob, pythonCopy);
-        Path pointer = Files.createDirectories(storage().resolve("snapshots").resolve(commit)).resolve("config.json");
+        Path pointer =
+                Files.createDirectories(storage().resolve("snapshots").resolve(commit))
+                        .resolve("config.json");
         Files.createSymbolicLink(pointer, Path.of("../../blobs/" + etag));
         Files.createDirectories(storage().resolve("refs"));
         Files.writeString(storage().resolve("refs/main"), commit);
@@ -175,7 +191,8 @@ class HfHubDownloadTest {
         assertThat(gets()).isEmpty();
 
         server.clearRequests();
-        assertThat(hubBuilder().offline(true).build().download(REPO, "config.json")).isEqualTo(pointer);
+        assertThat(hubBuilder().offline(true).build().download(REPO, "config.json"))
+                .isEqualTo(pointer);
         assertThat(hub().download(REPO.at(commit), "config.json")).isEqualTo(pointer);
         assertThat(server.requests()).isEmpty();
     }
@@ -184,34 +201,50 @@ class HfHubDownloadTest {
     void resumesAfterCutConnectionWithRangeRequest() throws IOException {
         server.cutConnectionAfter("model.safetensors", 600_000);
         List<long[]> progress = new ArrayList<>();
-        Path got = hub().download(REPO, "model.safetensors",
-                (repo, path, done, total) -> progress.add(new long[] {done, total}));
+        Path got =
+                hub().download(
+                                REPO,
+                                "model.safetensors",
+                                (repo, path, done, total) ->
+                                        progress.add(new long[] {done, total}));
         assertThat(Files.readAllBytes(got)).isEqualTo(weights);
         assertThat(server.rangeRequests()).hasSize(1);
-        assertThat(server.rangeRequests().get(0)).startsWith("GET /lfs-objects/").matches(".* bytes=\\d+-$");
-        long resumedAt = Long.parseLong(server.rangeRequests().get(0).replaceAll(".* bytes=(\\d+)-$", "$1"));
+        assertThat(server.rangeRequests().get(0))
+                .startsWith("GET /lfs-objects/")
+                .matches(".* bytes=\\d+-$");
+        long resumedAt =
+                Long.parseLong(server.rangeRequests().get(0).replaceAll(".* bytes=(\\d+)-$", "$1"));
         assertThat(resumedAt).isPositive().isLessThanOrEqualTo(600_000);
         assertThat(progress).isNotEmpty();
-        assertThat(progress.get(progress.size() - 1)).containsExactly(weights.length, weights.length);
+        assertThat(progress.get(progress.size() - 1))
+                .containsExactly(weights.length, weights.length);
         assertThat(progress).allMatch(p -> p[1] == weights.length && p[0] <= weights.length);
     }
 
     @Test
     void stalledConnectionHitsReadTimeoutAndResumes() throws IOException {
         server.stallAfter("model.safetensors", 300_000, 10_000);
-        Path got = hubBuilder().readTimeout(Duration.ofMillis(1000)).build().download(REPO, "model.safetensors");
+        Path got =
+                hubBuilder()
+                        .readTimeout(Duration.ofMillis(1000))
+                        .build()
+                        .download(REPO, "model.safetensors");
         assertThat(Files.readAllBytes(got)).isEqualTo(weights);
-        assertThat(server.rangeRequests()).isNotEmpty().allMatch(r -> r.matches("GET /lfs-objects/.* bytes=\\d+-"));
+        assertThat(server.rangeRequests())
+                .isNotEmpty()
+                .allMatch(r -> r.matches("GET /lfs-objects/.* bytes=\\d+-"));
     }
 
     @Test
     void resumesPartialFileLeftByEarlierRun() throws IOException {
         String sha = server.sha256(REPO, "model.safetensors");
-        Path incomplete = Files.createDirectories(storage().resolve("blobs")).resolve(sha + ".incomplete");
+        Path incomplete =
+                Files.createDirectories(storage().resolve("blobs")).resolve(sha + ".incomplete");
         Files.write(incomplete, java.util.Arrays.copyOf(weights, 1_000_000));
         Path got = hub().download(REPO, "model.safetensors");
         assertThat(Files.readAllBytes(got)).isEqualTo(weights);
-        assertThat(server.rangeRequests()).containsExactly("GET /lfs-objects/" + sha + " bytes=1000000-");
+        assertThat(server.rangeRequests())
+                .containsExactly("GET /lfs-objects/" + sha + " bytes=1000000-");
         assertThat(incomplete).doesNotExist();
     }
 
@@ -220,7 +253,8 @@ class HfHubDownloadTest {
         server.corruptBody("model.safetensors");
         assertThatThrownBy(() -> hub().download(REPO, "model.safetensors"))
                 .isInstanceOf(HubIntegrityException.class)
-                .hasMessageContaining("model.safetensors").hasMessageContaining("acme/tiny-clip")
+                .hasMessageContaining("model.safetensors")
+                .hasMessageContaining("acme/tiny-clip")
                 .hasMessageContaining("sha256");
         try (Stream<Path> files = Files.walk(storage())) {
             assertThat(files.filter(Files::isRegularFile).map(Path::toString))
@@ -234,21 +268,33 @@ class HfHubDownloadTest {
         server.requireToken("hf_right_secret_123");
         assertThatThrownBy(() -> hub().download(REPO, "config.json"))
                 .isInstanceOf(HubAccessDeniedException.class)
-                .hasMessageContaining("HF_TOKEN").hasMessageContaining("401")
-                .hasMessageContaining("acme/tiny-clip").hasMessageContaining("config.json");
-        assertThatThrownBy(() -> hubBuilder().token("hf_wrong_secret_456").build().download(REPO, "config.json"))
+                .hasMessageContaining("HF_TOKEN")
+                .hasMessageContaining("401")
+                .hasMessageContaining("acme/tiny-clip")
+                .hasMessageContaining("config.json");
+        assertThatThrownBy(
+                        () ->
+                                hubBuilder()
+                                        .token("hf_wrong_secret_456")
+                                        .build()
+                                        .download(REPO, "config.json"))
                 .isInstanceOf(HubAccessDeniedException.class)
-                .hasMessageContaining("HF_TOKEN").hasMessageContaining("403")
+                .hasMessageContaining("HF_TOKEN")
+                .hasMessageContaining("403")
                 .satisfies(e -> assertThat(stackText(e)).doesNotContain("hf_wrong_secret_456"));
 
         HfHub authorized = hubBuilder().token("hf_right_secret_123").build();
         server.clearRequests();
         assertThat(authorized.download(REPO, "config.json")).hasBinaryContent(CONFIG);
-        assertThat(Files.readAllBytes(authorized.download(REPO, "model.safetensors"))).isEqualTo(weights);
+        assertThat(Files.readAllBytes(authorized.download(REPO, "model.safetensors")))
+                .isEqualTo(weights);
         assertThat(authorized.listFiles(REPO, "")).hasSize(3);
-        // the token goes to the Hub host only, never to the CDN host the LFS download is redirected to
-        assertThat(server.requestsWithToken()).contains("HEAD /acme/tiny-clip/resolve/main/model.safetensors",
-                "GET /acme/tiny-clip/resolve/main/config.json");
+        // the token goes to the Hub host only, never to the CDN host the LFS download is redirected
+        // to
+        assertThat(server.requestsWithToken())
+                .contains(
+                        "HEAD /acme/tiny-clip/resolve/main/model.safetensors",
+                        "GET /acme/tiny-clip/resolve/main/config.json");
         assertThat(server.requests()).anyMatch(r -> r.startsWith("GET /lfs-objects/"));
         if (!server.cdnBase().equals(server.endpoint())) {
             assertThat(server.requestsWithToken()).noneMatch(r -> r.contains("/lfs-objects/"));
@@ -270,13 +316,19 @@ class HfHubDownloadTest {
         HubRepo missing = REPO.at("other");
         assertThatThrownBy(() -> hub().download(missing, "config.json"))
                 .isInstanceOf(HubNotFoundException.class)
-                .satisfies(e -> assertThat(((HubNotFoundException) e).kind())
-                        .isEqualTo(HubNotFoundException.Kind.FILE));
-        // the 404 is remembered like huggingface_hub's .no_exist, so offline look-ups know the file is missing
+                .satisfies(
+                        e ->
+                                assertThat(((HubNotFoundException) e).kind())
+                                        .isEqualTo(HubNotFoundException.Kind.FILE));
+        // the 404 is remembered like huggingface_hub's .no_exist, so offline look-ups know the file
+        // is missing
         String otherCommit = server.commit(missing);
-        assertThat(storage().resolve(".no_exist").resolve(otherCommit).resolve("config.json")).exists();
-        assertThatThrownBy(() -> hubBuilder().offline(true).build().download(missing, "config.json"))
-                .isInstanceOf(HubNotFoundException.class).hasMessageContaining("does not exist");
+        assertThat(storage().resolve(".no_exist").resolve(otherCommit).resolve("config.json"))
+                .exists();
+        assertThatThrownBy(
+                        () -> hubBuilder().offline(true).build().download(missing, "config.json"))
+                .isInstanceOf(HubNotFoundException.class)
+                .hasMessageContaining("does not exist");
         assertThatThrownBy(() -> hubBuilder().offline(true).build().download(missing, "other.json"))
                 .isInstanceOf(HubOfflineException.class);
     }
@@ -291,11 +343,13 @@ class HfHubDownloadTest {
     void notFoundNamesRepoRevisionAndFile() {
         assertThatThrownBy(() -> hub().download(REPO, "missing.bin"))
                 .isInstanceOf(HubNotFoundException.class)
-                .hasMessageContaining("missing.bin").hasMessageContaining("acme/tiny-clip")
+                .hasMessageContaining("missing.bin")
+                .hasMessageContaining("acme/tiny-clip")
                 .hasMessageContaining("'main'");
         assertThatThrownBy(() -> hub().download(HubRepo.model("acme/nope"), "config.json"))
                 .isInstanceOf(HubNotFoundException.class)
-                .hasMessageContaining("Repository not found").hasMessageContaining("acme/nope");
+                .hasMessageContaining("Repository not found")
+                .hasMessageContaining("acme/nope");
         assertThatThrownBy(() -> hub().download(REPO.at("v9"), "config.json"))
                 .isInstanceOf(HubNotFoundException.class)
                 .hasMessageContaining("Revision 'v9' not found");
@@ -312,9 +366,15 @@ class HfHubDownloadTest {
         assertThat(hub().download(REPO, "tokenizer/vocab.txt")).exists();
 
         server.failNext(100, 502);
-        assertThatThrownBy(() -> hubBuilder().maxRetries(2).build().download(REPO, "model.safetensors"))
+        assertThatThrownBy(
+                        () ->
+                                hubBuilder()
+                                        .maxRetries(2)
+                                        .build()
+                                        .download(REPO, "model.safetensors"))
                 .isInstanceOf(HubNetworkException.class)
-                .hasMessageContaining("502").hasMessageContaining("3 attempt")
+                .hasMessageContaining("502")
+                .hasMessageContaining("3 attempt")
                 .hasMessageContaining("model.safetensors");
     }
 
@@ -328,19 +388,26 @@ class HfHubDownloadTest {
         assertThat(hub.resolveCommit(REPO)).isEqualTo(server.commit(REPO));
         assertThatThrownBy(() -> hub.download(REPO, "model.safetensors"))
                 .isInstanceOf(HubNetworkException.class)
-                .hasMessageContaining("model.safetensors").hasMessageContaining("HF_HUB_OFFLINE");
+                .hasMessageContaining("model.safetensors")
+                .hasMessageContaining("HF_HUB_OFFLINE");
     }
 
     @Test
     void unresolvableHostFailsAtOnceAndFallsBackToCache() throws IOException {
         Path first = hub().download(REPO, "config.json");
-        HfHub hub = HfHub.builder().endpoint("http://no-such-hub.invalid").cacheDir(cache).maxRetries(5)
-                .retryBackoff(Duration.ofMillis(5)).build();
+        HfHub hub =
+                HfHub.builder()
+                        .endpoint("http://no-such-hub.invalid")
+                        .cacheDir(cache)
+                        .maxRetries(5)
+                        .retryBackoff(Duration.ofMillis(5))
+                        .build();
         // a DNS failure is not retried: one attempt, then the cache answers for a branch
         assertThat(hub.download(REPO, "config.json")).isEqualTo(first);
         assertThatThrownBy(() -> hub.download(REPO, "model.safetensors"))
                 .isInstanceOf(HubNetworkException.class)
-                .hasMessageContaining("after 1 attempt(s)").hasMessageContaining("no-such-hub.invalid")
+                .hasMessageContaining("after 1 attempt(s)")
+                .hasMessageContaining("no-such-hub.invalid")
                 .hasMessageContaining("HF_HUB_OFFLINE");
     }
 
@@ -354,10 +421,11 @@ class HfHubDownloadTest {
             CountDownLatch go = new CountDownLatch(1);
             List<Future<Path>> results = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
-                Callable<Path> task = () -> {
-                    go.await();
-                    return hub.download(REPO, "big.bin");
-                };
+                Callable<Path> task =
+                        () -> {
+                            go.await();
+                            return hub.download(REPO, "big.bin");
+                        };
                 results.add(pool.submit(task));
             }
             go.countDown();
@@ -377,9 +445,18 @@ class HfHubDownloadTest {
         byte[] big = randomBytes(4_000_000, 13);
         server.addFile(REPO, "shared.bin", big);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", HubDownloadMain.class.getName(),
-                server.endpoint(), cache.toString(), "model", REPO.id(), "shared.bin");
+        ProcessBuilder pb =
+                new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                        HubDownloadMain.class.getName(),
+                        server.endpoint(),
+                        cache.toString(),
+                        "model",
+                        REPO.id(),
+                        "shared.bin");
         pb.redirectErrorStream(true);
         Process child = pb.start();
         try {

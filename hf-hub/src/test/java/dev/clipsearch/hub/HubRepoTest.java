@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,10 +26,25 @@ class HubRepoTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", " ", "a/b/c", "org/na me", "org//name", "/name", "org/", "org--x/name", "a/b..c",
-        "org/name.git", "-org/name", "org/name-", "orgé/name"})
+    @ValueSource(
+            strings = {
+                "",
+                " ",
+                "a/b/c",
+                "org/na me",
+                "org//name",
+                "/name",
+                "org/",
+                "org--x/name",
+                "a/b..c",
+                "org/name.git",
+                "-org/name",
+                "org/name-",
+                "orgé/name"
+            })
     void rejectsInvalidIds(String id) {
-        assertThatThrownBy(() -> HubRepo.model(id)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> HubRepo.model(id))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("id");
     }
 
@@ -38,7 +52,8 @@ class HubRepoTest {
     @ValueSource(strings = {"", "a//b", "../main", "refs/..", "a\\b"})
     void rejectsInvalidRevisions(String revision) {
         assertThatThrownBy(() -> HubRepo.model("org/name").at(revision))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("evision");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("evision");
     }
 
     @Test
@@ -46,7 +61,9 @@ class HubRepoTest {
         HfHub hub = HfHub.builder().cacheDir(Path.of("/nonexistent-cache")).offline(true).build();
         for (String bad : new String[] {"../x", "a/../../x", "/etc/passwd", "", "a//b", "a\\b"}) {
             assertThatThrownBy(() -> hub.cached(HubRepo.model("org/name"), bad))
-                    .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("path");
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("path");
         }
     }
 
@@ -58,12 +75,29 @@ class HubRepoTest {
         assertThat(hub.endpoint()).isEqualTo("https://huggingface.co");
         assertThat(hub.offline()).isFalse();
 
-        assertThat(HfHub.Builder.fromEnvironment(Map.of("HF_HOME", "~/hf"), "/home/u").build().cacheDir())
+        assertThat(
+                        HfHub.Builder.fromEnvironment(Map.of("HF_HOME", "~/hf"), "/home/u")
+                                .build()
+                                .cacheDir())
                 .isEqualTo(Path.of("/home/u/hf/hub"));
-        assertThat(HfHub.Builder.fromEnvironment(Map.of("XDG_CACHE_HOME", "/xdg"), "/home/u").build().cacheDir())
+        assertThat(
+                        HfHub.Builder.fromEnvironment(Map.of("XDG_CACHE_HOME", "/xdg"), "/home/u")
+                                .build()
+                                .cacheDir())
                 .isEqualTo(Path.of("/xdg/huggingface/hub"));
-        HfHub env = HfHub.Builder.fromEnvironment(Map.of("HF_HUB_CACHE", "/c", "HF_HOME", "/h",
-                "HF_ENDPOINT", "https://mirror.example/", "HF_HUB_OFFLINE", "1"), "/home/u").build();
+        HfHub env =
+                HfHub.Builder.fromEnvironment(
+                                Map.of(
+                                        "HF_HUB_CACHE",
+                                        "/c",
+                                        "HF_HOME",
+                                        "/h",
+                                        "HF_ENDPOINT",
+                                        "https://mirror.example/",
+                                        "HF_HUB_OFFLINE",
+                                        "1"),
+                                "/home/u")
+                        .build();
         assertThat(env.cacheDir()).isEqualTo(Path.of("/c"));
         assertThat(env.endpoint()).isEqualTo("https://mirror.example");
         assertThat(env.offline()).isTrue();
@@ -74,24 +108,37 @@ class HubRepoTest {
 
     @Test
     void urlsAndEtagsLikeHuggingfaceHub() {
-        HfHub hub = HfHub.builder().endpoint("https://hub.example").cacheDir(Path.of("/tmp/x")).build();
-        assertThat(hub.resolveUrl(HubRepo.dataset("org/ds").at("refs/convert/parquet"), "a b/c+d.parquet"))
-                .hasToString("https://hub.example/datasets/org/ds/resolve/refs%2Fconvert%2Fparquet/a%20b/c%2Bd.parquet");
+        HfHub hub =
+                HfHub.builder().endpoint("https://hub.example").cacheDir(Path.of("/tmp/x")).build();
+        assertThat(
+                        hub.resolveUrl(
+                                HubRepo.dataset("org/ds").at("refs/convert/parquet"),
+                                "a b/c+d.parquet"))
+                .hasToString(
+                        "https://hub.example/datasets/org/ds/resolve/refs%2Fconvert%2Fparquet/a%20b/c%2Bd.parquet");
         assertThat(hub.resolveUrl(HubRepo.model("gpt2"), "config.json"))
                 .hasToString("https://hub.example/gpt2/resolve/main/config.json");
         assertThat(HfHub.normalizeEtag("W/\"abc\"")).isEqualTo("abc");
         assertThat(HfHub.normalizeEtag("\"abc\"")).isEqualTo("abc");
         assertThat(HfHub.normalizeEtag("abc")).isEqualTo("abc");
-        assertThat(HttpTransport.host(java.net.URI.create("https://HuggingFace.co:443/x"))).isEqualTo("huggingface.co");
+        assertThat(HttpTransport.host(java.net.URI.create("https://HuggingFace.co:443/x")))
+                .isEqualTo("huggingface.co");
         assertThat(HfHub.builder().endpoint("https://huggingface.co").build().endpoint())
                 .isEqualTo("https://huggingface.co");
     }
 
     @Test
     void diskFullMessageIsClear() {
-        HubException e = HubErrors.localIo(new java.io.IOException("No space left on device"),
-                HubRepo.model("org/name"), "model.safetensors", Path.of("/cache"));
-        assertThat(e).hasMessageContaining("No space left").hasMessageContaining("model.safetensors")
-                .hasMessageContaining("/cache").hasMessageContaining("HF_HUB_CACHE");
+        HubException e =
+                HubErrors.localIo(
+                        new java.io.IOException("No space left on device"),
+                        HubRepo.model("org/name"),
+                        "model.safetensors",
+                        Path.of("/cache"));
+        assertThat(e)
+                .hasMessageContaining("No space left")
+                .hasMessageContaining("model.safetensors")
+                .hasMessageContaining("/cache")
+                .hasMessageContaining("HF_HUB_CACHE");
     }
 }

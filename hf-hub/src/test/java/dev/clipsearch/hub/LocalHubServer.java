@@ -1,5 +1,11 @@
 package dev.clipsearch.hub;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -31,31 +37,27 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
 /**
- * An in-process stand-in for the Hugging Face Hub on 127.0.0.1 (random port), for tests of this and other modules.
- * It serves the Hub's URL layout and headers:
+ * An in-process stand-in for the Hugging Face Hub on 127.0.0.1 (random port), for tests of this and
+ * other modules. It serves the Hub's URL layout and headers:
+ *
  * <ul>
- *   <li>{@code HEAD|GET /{id}/resolve/{revision}/{path}} (and {@code /datasets/{id}/...}) with {@code ETag},
- *       {@code X-Repo-Commit}, {@code Content-Length}, Range support; "LFS" files (&gt;= 1 MiB, or
- *       {@code .safetensors}/{@code .parquet}) answer 302 to {@code http://localhost:<port>/lfs-objects/{sha256}}
- *       (another host name, like the Hub's CDN) with
- *       {@code X-Linked-Etag} and {@code X-Linked-Size}, like the Hub's CDN redirect; other files have the git blob
- *       sha1 as ETag;</li>
- *   <li>{@code GET /api/{models|datasets}/{id}/tree/{revision}[/{path}]?recursive=true} with {@code Link: <...>;
- *       rel="next"} pagination ({@link #setPageSize(int)});</li>
- *   <li>{@code GET /api/{models|datasets}/{id}/revision/{revision}} ({@code sha});</li>
- *   <li>404 with {@code X-Error-Code: RepoNotFound | RevisionNotFound | EntryNotFound}.</li>
+ *   <li>{@code HEAD|GET /{id}/resolve/{revision}/{path}} (and {@code /datasets/{id}/...}) with
+ *       {@code ETag}, {@code X-Repo-Commit}, {@code Content-Length}, Range support; "LFS" files
+ *       (&gt;= 1 MiB, or {@code .safetensors}/{@code .parquet}) answer 302 to {@code
+ *       http://localhost:<port>/lfs-objects/{sha256}} (another host name, like the Hub's CDN) with
+ *       {@code X-Linked-Etag} and {@code X-Linked-Size}, like the Hub's CDN redirect; other files
+ *       have the git blob sha1 as ETag;
+ *   <li>{@code GET /api/{models|datasets}/{id}/tree/{revision}[/{path}]?recursive=true} with {@code
+ *       Link: <...>; rel="next"} pagination ({@link #setPageSize(int)});
+ *   <li>{@code GET /api/{models|datasets}/{id}/revision/{revision}} ({@code sha});
+ *   <li>404 with {@code X-Error-Code: RepoNotFound | RevisionNotFound | EntryNotFound}.
  * </ul>
- * Revisions are URL-encoded as one path segment (e.g. {@code refs%2Fconvert%2Fparquet}); a commit hash of a
- * revision is accepted as revision too. Fault injection: {@link #requireToken}, {@link #cutConnectionAfter},
- * {@link #corruptBody}, {@link #failNext}. All requests are recorded ({@link #requests()}).
+ *
+ * Revisions are URL-encoded as one path segment (e.g. {@code refs%2Fconvert%2Fparquet}); a commit
+ * hash of a revision is accepted as revision too. Fault injection: {@link #requireToken}, {@link
+ * #cutConnectionAfter}, {@link #corruptBody}, {@link #failNext}. All requests are recorded ({@link
+ * #requests()}).
  */
 public final class LocalHubServer implements AutoCloseable {
 
@@ -91,15 +93,15 @@ public final class LocalHubServer implements AutoCloseable {
         }
     }
 
-    private record Entry(String path, byte[] content, boolean lfs, String gitOid, String sha256) {
-    }
+    private record Entry(String path, byte[] content, boolean lfs, String gitOid, String sha256) {}
 
     private LocalHubServer(HttpServer server, ExecutorService executor) {
         this.server = server;
         this.executor = executor;
         int port = server.getAddress().getPort();
         this.endpoint = "http://127.0.0.1:" + port;
-        // LFS objects are served from another host name, like the Hub's CDN, so that clients must not follow the
+        // LFS objects are served from another host name, like the Hub's CDN, so that clients must
+        // not follow the
         // HEAD's redirect nor send the token there ("localhost" reaches the same socket)
         this.cdnBase = localhostIsIpv4Loopback() ? "http://localhost:" + port : null;
     }
@@ -115,12 +117,16 @@ public final class LocalHubServer implements AutoCloseable {
     /** Starts a server on 127.0.0.1 on a free port. */
     public static LocalHubServer start() {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-            ExecutorService executor = Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "local-hub-server");
-                t.setDaemon(true);
-                return t;
-            });
+            HttpServer server =
+                    HttpServer.create(
+                            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+            ExecutorService executor =
+                    Executors.newCachedThreadPool(
+                            r -> {
+                                Thread t = new Thread(r, "local-hub-server");
+                                t.setDaemon(true);
+                                return t;
+                            });
             server.setExecutor(executor);
             LocalHubServer hub = new LocalHubServer(server, executor);
             server.createContext("/", hub::handle);
@@ -131,7 +137,10 @@ public final class LocalHubServer implements AutoCloseable {
         }
     }
 
-    /** Base URL, e.g. {@code http://127.0.0.1:43817}; use it as {@code HfHub.builder().endpoint(...)}. */
+    /**
+     * Base URL, e.g. {@code http://127.0.0.1:43817}; use it as {@code
+     * HfHub.builder().endpoint(...)}.
+     */
     public String endpoint() {
         return endpoint;
     }
@@ -140,12 +149,20 @@ public final class LocalHubServer implements AutoCloseable {
     public void addFile(HubRepo repo, String path, byte[] content) {
         Objects.requireNonNull(path, "path");
         byte[] copy = content.clone();
-        boolean lfs = copy.length >= LFS_THRESHOLD || path.endsWith(".safetensors") || path.endsWith(".parquet");
+        boolean lfs =
+                copy.length >= LFS_THRESHOLD
+                        || path.endsWith(".safetensors")
+                        || path.endsWith(".parquet");
         String sha256 = hex("SHA-256", copy);
-        byte[] stored = lfs
-                ? ("version https://git-lfs.github.com/spec/v1\noid sha256:" + sha256 + "\nsize " + copy.length + "\n")
-                        .getBytes(StandardCharsets.UTF_8)
-                : copy;
+        byte[] stored =
+                lfs
+                        ? ("version https://git-lfs.github.com/spec/v1\noid sha256:"
+                                        + sha256
+                                        + "\nsize "
+                                        + copy.length
+                                        + "\n")
+                                .getBytes(StandardCharsets.UTF_8)
+                        : copy;
         String gitOid = gitBlobSha1(stored);
         revision(repo).files.put(path, new Entry(path, copy, lfs, gitOid, sha256));
     }
@@ -155,7 +172,10 @@ public final class LocalHubServer implements AutoCloseable {
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : (Iterable<Path>) walk::iterator) {
                 if (Files.isRegularFile(p)) {
-                    addFile(repo, dir.relativize(p).toString().replace('\\', '/'), Files.readAllBytes(p));
+                    addFile(
+                            repo,
+                            dir.relativize(p).toString().replace('\\', '/'),
+                            Files.readAllBytes(p));
                 }
             }
         } catch (IOException e) {
@@ -163,7 +183,9 @@ public final class LocalHubServer implements AutoCloseable {
         }
     }
 
-    /** Sets the commit hash {@code repo.revision()} points to (default: a deterministic fake hash). */
+    /**
+     * Sets the commit hash {@code repo.revision()} points to (default: a deterministic fake hash).
+     */
     public void setCommit(HubRepo repo, String commitSha) {
         if (!commitSha.matches("[0-9a-f]{40}")) {
             throw new IllegalArgumentException("Not a 40-hex commit hash: " + commitSha);
@@ -210,14 +232,18 @@ public final class LocalHubServer implements AutoCloseable {
         return List.copyOf(rangeRequests);
     }
 
-    /** Requests that carried an Authorization header, as "METHOD /raw/path" (the token itself is not kept). */
+    /**
+     * Requests that carried an Authorization header, as "METHOD /raw/path" (the token itself is not
+     * kept).
+     */
     public List<String> requestsWithToken() {
         return List.copyOf(tokenRequests);
     }
 
     /**
-     * Base URL LFS downloads are redirected to: {@code http://localhost:<port>}, another host name than
-     * {@link #endpoint()} like the Hub's CDN (the same as the endpoint where "localhost" is not 127.0.0.1).
+     * Base URL LFS downloads are redirected to: {@code http://localhost:<port>}, another host name
+     * than {@link #endpoint()} like the Hub's CDN (the same as the endpoint where "localhost" is
+     * not 127.0.0.1).
      */
     public String cdnBase() {
         return cdnBase != null ? cdnBase : endpoint;
@@ -230,32 +256,42 @@ public final class LocalHubServer implements AutoCloseable {
         tokenRequests.clear();
     }
 
-    /** From now on, Hub endpoints (not LFS objects) answer 401 without {@code Bearer token}, 403 with another. */
+    /**
+     * From now on, Hub endpoints (not LFS objects) answer 401 without {@code Bearer token}, 403
+     * with another.
+     */
     public void requireToken(String token) {
         this.requiredToken = token;
     }
 
-    /** The next body served for the file {@code path} (any repo) stops after {@code bytes} bytes (once). */
+    /**
+     * The next body served for the file {@code path} (any repo) stops after {@code bytes} bytes
+     * (once).
+     */
     public void cutConnectionAfter(String path, long bytes) {
         cuts.put(path, bytes);
     }
 
-    /** Bodies served for the file {@code path} (any repo) have one byte flipped (same length), from now on. */
+    /**
+     * Bodies served for the file {@code path} (any repo) have one byte flipped (same length), from
+     * now on.
+     */
     public void corruptBody(String path) {
         corrupt.add(path);
     }
 
     /**
-     * The next body served for {@code path} (any repo) sends {@code bytes} bytes, then sends nothing for
-     * {@code stallMillis} and drops the connection (once): exercises the client's read timeout.
+     * The next body served for {@code path} (any repo) sends {@code bytes} bytes, then sends
+     * nothing for {@code stallMillis} and drops the connection (once): exercises the client's read
+     * timeout.
      */
     public void stallAfter(String path, long bytes, long stallMillis) {
         stalls.put(path, new long[] {bytes, stallMillis});
     }
 
     /**
-     * Requests for {@code oldRepo}'s id answer 307 with a relative {@code Location} naming {@code newRepo}'s id, like
-     * the Hub does for renamed repositories (types must match).
+     * Requests for {@code oldRepo}'s id answer 307 with a relative {@code Location} naming {@code
+     * newRepo}'s id, like the Hub does for renamed repositories (types must match).
      */
     public void renameRepo(HubRepo oldRepo, HubRepo newRepo) {
         if (oldRepo.type() != newRepo.type()) {
@@ -289,8 +325,17 @@ public final class LocalHubServer implements AutoCloseable {
 
     private Revision revision(HubRepo repo) {
         return repos.computeIfAbsent(repoKey(repo), k -> new ConcurrentHashMap<>())
-                .computeIfAbsent(repo.revision(), r -> new Revision(CacheLayout.isCommitHash(r) ? r
-                        : hex("SHA-1", (repoKey(repo) + "@" + r).getBytes(StandardCharsets.UTF_8))));
+                .computeIfAbsent(
+                        repo.revision(),
+                        r ->
+                                new Revision(
+                                        CacheLayout.isCommitHash(r)
+                                                ? r
+                                                : hex(
+                                                        "SHA-1",
+                                                        (repoKey(repo) + "@" + r)
+                                                                .getBytes(
+                                                                        StandardCharsets.UTF_8))));
     }
 
     private Entry entry(HubRepo repo, String path) {
@@ -327,8 +372,10 @@ public final class LocalHubServer implements AutoCloseable {
                 return;
             }
             if (seg.size() >= 4 && seg.get(0).equals("api")) {
-                RepoType type = seg.get(1).equals("datasets") ? RepoType.DATASET
-                        : seg.get(1).equals("models") ? RepoType.MODEL : null;
+                RepoType type =
+                        seg.get(1).equals("datasets")
+                                ? RepoType.DATASET
+                                : seg.get(1).equals("models") ? RepoType.MODEL : null;
                 int op = indexOfOp(seg, 2, "tree", "revision");
                 if (type != null && op > 0 && op + 1 < seg.size()) {
                     String id = String.join("/", seg.subList(2, op));
@@ -351,7 +398,12 @@ public final class LocalHubServer implements AutoCloseable {
                 int op = indexOfOp(seg, start, "resolve");
                 if (op > start && op + 2 < seg.size()) {
                     String id = String.join("/", seg.subList(start, op));
-                    serveResolve(ex, type, id, decode(seg.get(op + 1)), decodeJoin(seg.subList(op + 2, seg.size())));
+                    serveResolve(
+                            ex,
+                            type,
+                            id,
+                            decode(seg.get(op + 1)),
+                            decodeJoin(seg.subList(op + 2, seg.size())));
                     return;
                 }
             }
@@ -379,7 +431,11 @@ public final class LocalHubServer implements AutoCloseable {
         }
         String auth = ex.getRequestHeaders().getFirst("Authorization");
         if (auth == null) {
-            error(ex, 401, null, "Access to this resource is restricted: you must be authenticated.");
+            error(
+                    ex,
+                    401,
+                    null,
+                    "Access to this resource is restricted: you must be authenticated.");
             return false;
         }
         if (!auth.equals("Bearer " + required)) {
@@ -389,17 +445,31 @@ public final class LocalHubServer implements AutoCloseable {
         return true;
     }
 
-    /** Finds the revision (by name or by its commit hash); answers the Hub's 404 and returns null if missing. */
-    private Revision findRevision(HttpExchange ex, RepoType type, String id, String rev) throws IOException {
+    /**
+     * Finds the revision (by name or by its commit hash); answers the Hub's 404 and returns null if
+     * missing.
+     */
+    private Revision findRevision(HttpExchange ex, RepoType type, String id, String rev)
+            throws IOException {
         String newId = renamed.get(type.name() + ":" + id);
         if (newId != null) {
             String raw = ex.getRequestURI().getRawPath();
             String query = ex.getRequestURI().getRawQuery();
-            String prefix = type == RepoType.DATASET && !raw.startsWith("/api/") ? "/datasets/" : "/";
-            String from = raw.startsWith("/api/") ? "/" + type.plural() + "/" + id + "/" : prefix + id + "/";
-            String to = raw.startsWith("/api/") ? "/" + type.plural() + "/" + newId + "/" : prefix + newId + "/";
-            ex.getResponseHeaders().set("Location", raw.replaceFirst(Pattern.quote(from), Matcher.quoteReplacement(to))
-                    + (query != null ? "?" + query : ""));
+            String prefix =
+                    type == RepoType.DATASET && !raw.startsWith("/api/") ? "/datasets/" : "/";
+            String from =
+                    raw.startsWith("/api/")
+                            ? "/" + type.plural() + "/" + id + "/"
+                            : prefix + id + "/";
+            String to =
+                    raw.startsWith("/api/")
+                            ? "/" + type.plural() + "/" + newId + "/"
+                            : prefix + newId + "/";
+            ex.getResponseHeaders()
+                    .set(
+                            "Location",
+                            raw.replaceFirst(Pattern.quote(from), Matcher.quoteReplacement(to))
+                                    + (query != null ? "?" + query : ""));
             ex.sendResponseHeaders(307, -1);
             return null;
         }
@@ -410,7 +480,11 @@ public final class LocalHubServer implements AutoCloseable {
         }
         Revision r = revisions.get(rev);
         if (r == null) {
-            r = revisions.values().stream().filter(x -> x.commit.equals(rev)).findFirst().orElse(null);
+            r =
+                    revisions.values().stream()
+                            .filter(x -> x.commit.equals(rev))
+                            .findFirst()
+                            .orElse(null);
         }
         if (r == null) {
             error(ex, 404, "RevisionNotFound", "Invalid rev id: " + rev);
@@ -418,7 +492,8 @@ public final class LocalHubServer implements AutoCloseable {
         return r;
     }
 
-    private void serveResolve(HttpExchange ex, RepoType type, String id, String rev, String path) throws IOException {
+    private void serveResolve(HttpExchange ex, RepoType type, String id, String rev, String path)
+            throws IOException {
         Revision r = findRevision(ex, type, id, rev);
         if (r == null) {
             return;
@@ -445,20 +520,32 @@ public final class LocalHubServer implements AutoCloseable {
     }
 
     private void serveLfsObject(HttpExchange ex, String sha) throws IOException {
-        Entry e = repos.values().stream().flatMap(m -> m.values().stream())
-                .flatMap(r -> r.files.values().stream())
-                .filter(x -> x.lfs() && x.sha256().equals(sha)).findFirst().orElse(null);
+        Entry e =
+                repos.values().stream()
+                        .flatMap(m -> m.values().stream())
+                        .flatMap(r -> r.files.values().stream())
+                        .filter(x -> x.lfs() && x.sha256().equals(sha))
+                        .findFirst()
+                        .orElse(null);
         if (e == null) {
             error(ex, 404, null, "No such object");
             return;
         }
         ex.getResponseHeaders().set("ETag", "\"" + sha + "\"");
         if (cdnBase == null) {
-            // same host as the endpoint: clients follow the HEAD's redirect here, so the metadata must be here too
+            // same host as the endpoint: clients follow the HEAD's redirect here, so the metadata
+            // must be here too
             ex.getResponseHeaders().set("X-Linked-Etag", "\"" + sha + "\"");
             ex.getResponseHeaders().set("X-Linked-Size", Integer.toString(e.content().length));
-            ex.getResponseHeaders().set("X-Repo-Commit", repos.values().stream().flatMap(m -> m.values().stream())
-                    .filter(r -> r.files.containsValue(e)).map(r -> r.commit).findFirst().orElse(""));
+            ex.getResponseHeaders()
+                    .set(
+                            "X-Repo-Commit",
+                            repos.values().stream()
+                                    .flatMap(m -> m.values().stream())
+                                    .filter(r -> r.files.containsValue(e))
+                                    .map(r -> r.commit)
+                                    .findFirst()
+                                    .orElse(""));
         }
         sendContent(ex, e);
     }
@@ -483,7 +570,10 @@ public final class LocalHubServer implements AutoCloseable {
                 error(ex, 416, null, "Range not satisfiable");
                 return;
             }
-            long end = m.group(2).isEmpty() ? body.length - 1 : Math.min(Long.parseLong(m.group(2)), body.length - 1);
+            long end =
+                    m.group(2).isEmpty()
+                            ? body.length - 1
+                            : Math.min(Long.parseLong(m.group(2)), body.length - 1);
             from = (int) start;
             to = (int) end + 1;
             status = 206;
@@ -512,19 +602,22 @@ public final class LocalHubServer implements AutoCloseable {
         if (cut != null && cut < len) {
             out.write(body, from, (int) (long) cut);
             out.flush();
-            // closing before Content-Length bytes were written drops the connection: the client sees a cut
+            // closing before Content-Length bytes were written drops the connection: the client
+            // sees a cut
             return;
         }
         out.write(body, from, len);
     }
 
-    private void serveTree(HttpExchange ex, RepoType type, String id, String rev, String path, String query)
+    private void serveTree(
+            HttpExchange ex, RepoType type, String id, String rev, String path, String query)
             throws IOException {
         Revision r = findRevision(ex, type, id, rev);
         if (r == null) {
             return;
         }
-        boolean recursive = query != null && query.toLowerCase().matches("(^|.*&)recursive=(true|1)(&.*|$)");
+        boolean recursive =
+                query != null && query.toLowerCase().matches("(^|.*&)recursive=(true|1)(&.*|$)");
         int cursor = 0;
         if (query != null) {
             Matcher m = Pattern.compile("(?:^|&)cursor=(\\d+)").matcher(query);
@@ -552,32 +645,52 @@ public final class LocalHubServer implements AutoCloseable {
                 continue;
             }
             ObjectNode n = JSON.createObjectNode();
-            n.put("type", "file").put("oid", e.gitOid()).put("size", e.lfs() ? 134 : e.content().length)
+            n.put("type", "file")
+                    .put("oid", e.gitOid())
+                    .put("size", e.lfs() ? 134 : e.content().length)
                     .put("path", e.path());
             if (e.lfs()) {
-                n.putObject("lfs").put("oid", e.sha256()).put("size", e.content().length).put("pointerSize", 134);
+                n.putObject("lfs")
+                        .put("oid", e.sha256())
+                        .put("size", e.content().length)
+                        .put("pointerSize", 134);
             }
             items.add(n);
         }
         List<ObjectNode> all = new ArrayList<>();
         for (String d : dirs) {
-            all.add(JSON.createObjectNode().put("type", "directory")
-                    .put("oid", hex("SHA-1", d.getBytes(StandardCharsets.UTF_8))).put("size", 0).put("path", d));
+            all.add(
+                    JSON.createObjectNode()
+                            .put("type", "directory")
+                            .put("oid", hex("SHA-1", d.getBytes(StandardCharsets.UTF_8)))
+                            .put("size", 0)
+                            .put("path", d));
         }
         all.addAll(items);
         int size = pageSize;
-        List<ObjectNode> page = all.subList(Math.min(cursor, all.size()), Math.min(cursor + size, all.size()));
+        List<ObjectNode> page =
+                all.subList(Math.min(cursor, all.size()), Math.min(cursor + size, all.size()));
         if (cursor + size < all.size()) {
             String base = ex.getRequestURI().getRawPath();
-            ex.getResponseHeaders().set("Link", "<" + endpoint + base + "?recursive=" + recursive + "&cursor="
-                    + (cursor + size) + ">; rel=\"next\"");
+            ex.getResponseHeaders()
+                    .set(
+                            "Link",
+                            "<"
+                                    + endpoint
+                                    + base
+                                    + "?recursive="
+                                    + recursive
+                                    + "&cursor="
+                                    + (cursor + size)
+                                    + ">; rel=\"next\"");
         }
         ArrayNode arr = JSON.createArrayNode();
         page.forEach(arr::add);
         sendJson(ex, arr.toString());
     }
 
-    private void serveRevision(HttpExchange ex, RepoType type, String id, String rev) throws IOException {
+    private void serveRevision(HttpExchange ex, RepoType type, String id, String rev)
+            throws IOException {
         Revision r = findRevision(ex, type, id, rev);
         if (r == null) {
             return;
@@ -600,13 +713,16 @@ public final class LocalHubServer implements AutoCloseable {
         ex.getResponseBody().write(body);
     }
 
-    private static void error(HttpExchange ex, int status, String code, String message) throws IOException {
+    private static void error(HttpExchange ex, int status, String code, String message)
+            throws IOException {
         Headers h = ex.getResponseHeaders();
         if (code != null) {
             h.set("X-Error-Code", code);
         }
         h.set("X-Error-Message", message);
-        byte[] body = ("{\"error\":" + JSON.writeValueAsString(message) + "}").getBytes(StandardCharsets.UTF_8);
+        byte[] body =
+                ("{\"error\":" + JSON.writeValueAsString(message) + "}")
+                        .getBytes(StandardCharsets.UTF_8);
         h.set("Content-Type", "application/json");
         if (ex.getRequestMethod().equals("HEAD")) {
             ex.sendResponseHeaders(status, -1);

@@ -8,12 +8,14 @@ import java.util.Map;
  * @param id the record's id
  * @param label the record's label
  * @param score cosine similarity between the query and the record's vector, in [-1, 1]
- * @param imageBytes the encoded image, or {@code null} unless requested with {@link SearchRequest#includeImageBytes()}
+ * @param imageBytes the encoded image, or {@code null} unless requested with {@link
+ *     SearchRequest#includeImageBytes()}
  * @param metadata the record's metadata
  */
-public record SearchHit(String id, int label, float score, byte[] imageBytes, Map<String, String> metadata) {
-  /** Copies the metadata map. */
-  public SearchHit {
-    metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
-  }
+public record SearchHit(
+        String id, int label, float score, byte[] imageBytes, Map<String, String> metadata) {
+    /** Copies the metadata map. */
+    public SearchHit {
+        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
 }

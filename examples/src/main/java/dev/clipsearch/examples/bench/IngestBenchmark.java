@@ -18,139 +18,176 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * How close the whole indexing pipeline (read, decode, preprocess, encode, store) comes to the encoder alone
- * (forward passes over images already preprocessed): images per second of each on the same rows and batch size.
- * The pipeline overlaps decoding with encoding, so it should reach at least {@link #TARGET_RATIO} of the encoder's
- * throughput.
+ * How close the whole indexing pipeline (read, decode, preprocess, encode, store) comes to the
+ * encoder alone (forward passes over images already preprocessed): images per second of each on the
+ * same rows and batch size. The pipeline overlaps decoding with encoding, so it should reach at
+ * least {@link #TARGET_RATIO} of the encoder's throughput.
  */
 public final class IngestBenchmark {
-  /** The share of the encoder's throughput the pipeline should reach. */
-  public static final double TARGET_RATIO = 0.85;
+    /** The share of the encoder's throughput the pipeline should reach. */
+    public static final double TARGET_RATIO = 0.85;
 
-  /** Forward passes run before timing. */
-  static final int WARM_UP_BATCHES = 3;
+    /** Forward passes run before timing. */
+    static final int WARM_UP_BATCHES = 3;
 
-  private IngestBenchmark() {}
+    private IngestBenchmark() {}
 
-  /**
-   * What to measure.
-   *
-   * @param images rows of the split to use (the first ones)
-   * @param batchSize images per forward pass
-   * @param workers decoding threads of the pipeline
-   * @param split the split name
-   */
-  public record Options(int images, int batchSize, int workers, String split) {
-    /** Validates. */
-    public Options {
-      if (images < 1) {
-        throw new IllegalArgumentException("images must be at least 1, got " + images);
-      }
-      if (batchSize < 1) {
-        throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
-      }
-      if (workers < 1) {
-        throw new IllegalArgumentException("workers must be at least 1, got " + workers);
-      }
+    /**
+     * What to measure.
+     *
+     * @param images rows of the split to use (the first ones)
+     * @param batchSize images per forward pass
+     * @param workers decoding threads of the pipeline
+     * @param split the split name
+     */
+    public record Options(int images, int batchSize, int workers, String split) {
+        /** Validates. */
+        public Options {
+            if (images < 1) {
+                throw new IllegalArgumentException("images must be at least 1, got " + images);
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException(
+                        "batch size must be at least 1, got " + batchSize);
+            }
+            if (workers < 1) {
+                throw new IllegalArgumentException("workers must be at least 1, got " + workers);
+            }
+        }
+
+        /** 512 images, batch 32, cores - 1 workers, split {@code valid}. */
+        public static Options defaults() {
+            return new Options(
+                    512,
+                    DataGen.DEFAULT_BATCH_SIZE,
+                    Math.max(1, Runtime.getRuntime().availableProcessors() - 1),
+                    DataGen.DEFAULT_SPLIT);
+        }
     }
 
-    /** 512 images, batch 32, cores - 1 workers, split {@code valid}. */
-    public static Options defaults() {
-      return new Options(512, DataGen.DEFAULT_BATCH_SIZE,
-          Math.max(1, Runtime.getRuntime().availableProcessors() - 1), DataGen.DEFAULT_SPLIT);
-    }
-  }
+    /**
+     * What was measured.
+     *
+     * @param images images per run
+     * @param batchSize images per forward pass
+     * @param workers decoding threads of the pipeline
+     * @param preprocessImagesPerSecond decoding and preprocessing alone, on one thread
+     * @param encoderImagesPerSecond forward passes alone over preprocessed images
+     * @param pipelineImagesPerSecond the whole pipeline into an in-memory store
+     */
+    public record Result(
+            int images,
+            int batchSize,
+            int workers,
+            double preprocessImagesPerSecond,
+            double encoderImagesPerSecond,
+            double pipelineImagesPerSecond) {
 
-  /**
-   * What was measured.
-   *
-   * @param images images per run
-   * @param batchSize images per forward pass
-   * @param workers decoding threads of the pipeline
-   * @param preprocessImagesPerSecond decoding and preprocessing alone, on one thread
-   * @param encoderImagesPerSecond forward passes alone over preprocessed images
-   * @param pipelineImagesPerSecond the whole pipeline into an in-memory store
-   */
-  public record Result(int images, int batchSize, int workers, double preprocessImagesPerSecond,
-      double encoderImagesPerSecond,
-      double pipelineImagesPerSecond) {
+        /** Pipeline throughput over encoder throughput. */
+        public double ratio() {
+            return encoderImagesPerSecond == 0
+                    ? 0
+                    : pipelineImagesPerSecond / encoderImagesPerSecond;
+        }
 
-    /** Pipeline throughput over encoder throughput. */
-    public double ratio() {
-      return encoderImagesPerSecond == 0 ? 0 : pipelineImagesPerSecond / encoderImagesPerSecond;
-    }
+        /** Whether the pipeline reaches {@link #TARGET_RATIO} of the encoder's throughput. */
+        public boolean withinTarget() {
+            return ratio() >= TARGET_RATIO;
+        }
 
-    /** Whether the pipeline reaches {@link #TARGET_RATIO} of the encoder's throughput. */
-    public boolean withinTarget() {
-      return ratio() >= TARGET_RATIO;
-    }
+        /** The result as one JSON object. */
+        public String toJson() {
+            ObjectNode node = new ObjectMapper().createObjectNode();
+            node.put("images", images)
+                    .put("batch_size", batchSize)
+                    .put("workers", workers)
+                    .put("preprocess_images_per_second_one_thread", preprocessImagesPerSecond)
+                    .put("encoder_images_per_second", encoderImagesPerSecond)
+                    .put("pipeline_images_per_second", pipelineImagesPerSecond)
+                    .put("ratio", ratio())
+                    .put("target_ratio", TARGET_RATIO)
+                    .put("within_target", withinTarget());
+            return node.toString();
+        }
 
-    /** The result as one JSON object. */
-    public String toJson() {
-      ObjectNode node = new ObjectMapper().createObjectNode();
-      node.put("images", images).put("batch_size", batchSize).put("workers", workers)
-          .put("preprocess_images_per_second_one_thread", preprocessImagesPerSecond)
-          .put("encoder_images_per_second", encoderImagesPerSecond)
-          .put("pipeline_images_per_second", pipelineImagesPerSecond)
-          .put("ratio", ratio()).put("target_ratio", TARGET_RATIO).put("within_target", withinTarget());
-      return node.toString();
-    }
-
-    /** The result as a small text table. */
-    public String toTable() {
-      return String.format(Locale.ROOT, "%-34s %12s%n%-34s %12.1f%n%-34s %12.1f%n%-34s %12.1f%n"
-          + "%-34s %11.1f%% (target >= %.0f%%: %s)%n(%d images, batch %d, %d decoding threads)",
-          "stage", "images/s",
-          "decode+preprocess alone (1 thread)", preprocessImagesPerSecond,
-          "encoder alone (preprocessed input)", encoderImagesPerSecond,
-          "whole pipeline (read..store)", pipelineImagesPerSecond,
-          "pipeline / encoder", 100 * ratio(), 100 * TARGET_RATIO, withinTarget() ? "met" : "missed",
-          images, batchSize, workers);
-    }
-  }
-
-  /** Measures with an open model and dataset. */
-  public static Result run(ClipModel model, HfDataset dataset, Options options) {
-    ImageEncoder encoder = model.imageEncoder();
-    List<DatasetRow> rowList = new ArrayList<>(options.images());
-    try (RowCursor rows = dataset.split(options.split()).open(0, BadRowListener.logging())) {
-      while (rows.hasNext() && rowList.size() < options.images()) {
-        rowList.add(rows.next());
-      }
-    }
-    List<PreprocessedImage> prepared = new ArrayList<>(rowList.size());
-    long preprocessStart = System.nanoTime();
-    for (DatasetRow row : rowList) {
-      prepared.add(encoder.preprocess(row.image(), row.path() != null ? row.path() : "row " + row.index()));
-    }
-    double preprocessSeconds = (System.nanoTime() - preprocessStart) / 1e9;
-    rowList.clear();
-    if (prepared.isEmpty()) {
-      throw new IllegalArgumentException("Split '" + options.split() + "' of " + dataset.name() + " has no images");
-    }
-    int n = prepared.size();
-    for (int i = 0; i < WARM_UP_BATCHES; i++) {
-      encoder.encodePreprocessed(prepared.subList(0, Math.min(options.batchSize(), n)));
+        /** The result as a small text table. */
+        public String toTable() {
+            return String.format(
+                    Locale.ROOT,
+                    "%-34s %12s%n%-34s %12.1f%n%-34s %12.1f%n%-34s %12.1f%n"
+                            + "%-34s %11.1f%% (target >= %.0f%%: %s)%n(%d images, batch %d, %d decoding threads)",
+                    "stage",
+                    "images/s",
+                    "decode+preprocess alone (1 thread)",
+                    preprocessImagesPerSecond,
+                    "encoder alone (preprocessed input)",
+                    encoderImagesPerSecond,
+                    "whole pipeline (read..store)",
+                    pipelineImagesPerSecond,
+                    "pipeline / encoder",
+                    100 * ratio(),
+                    100 * TARGET_RATIO,
+                    withinTarget() ? "met" : "missed",
+                    images,
+                    batchSize,
+                    workers);
+        }
     }
 
-    long start = System.nanoTime();
-    for (int i = 0; i < n; i += options.batchSize()) {
-      encoder.encodePreprocessed(prepared.subList(i, Math.min(n, i + options.batchSize())));
-    }
-    double encoderSeconds = (System.nanoTime() - start) / 1e9;
-    prepared.clear();
+    /** Measures with an open model and dataset. */
+    public static Result run(ClipModel model, HfDataset dataset, Options options) {
+        ImageEncoder encoder = model.imageEncoder();
+        List<DatasetRow> rowList = new ArrayList<>(options.images());
+        try (RowCursor rows = dataset.split(options.split()).open(0, BadRowListener.logging())) {
+            while (rows.hasNext() && rowList.size() < options.images()) {
+                rowList.add(rows.next());
+            }
+        }
+        List<PreprocessedImage> prepared = new ArrayList<>(rowList.size());
+        long preprocessStart = System.nanoTime();
+        for (DatasetRow row : rowList) {
+            prepared.add(
+                    encoder.preprocess(
+                            row.image(), row.path() != null ? row.path() : "row " + row.index()));
+        }
+        double preprocessSeconds = (System.nanoTime() - preprocessStart) / 1e9;
+        rowList.clear();
+        if (prepared.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "Split '" + options.split() + "' of " + dataset.name() + " has no images");
+        }
+        int n = prepared.size();
+        for (int i = 0; i < WARM_UP_BATCHES; i++) {
+            encoder.encodePreprocessed(prepared.subList(0, Math.min(options.batchSize(), n)));
+        }
 
-    String name = "ingest-bench-" + System.nanoTime();
-    try (VectorStore store = InMemoryVectorStore.open(name, "bench", model.dimension())) {
-      DataGen.Options o = DataGen.Options.defaults().split(options.split()).batchSize(options.batchSize())
-          .workers(options.workers()).limit(n);
-      start = System.nanoTime();
-      IndexSummary summary = DataGen.index(model, dataset, store, o, null);
-      double pipelineSeconds = (System.nanoTime() - start) / 1e9;
-      return new Result(n, options.batchSize(), options.workers(), n / preprocessSeconds, n / encoderSeconds,
-          summary.indexed() / pipelineSeconds);
-    } finally {
-      InMemoryVectorStore.drop(name, "bench");
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i += options.batchSize()) {
+            encoder.encodePreprocessed(prepared.subList(i, Math.min(n, i + options.batchSize())));
+        }
+        double encoderSeconds = (System.nanoTime() - start) / 1e9;
+        prepared.clear();
+
+        String name = "ingest-bench-" + System.nanoTime();
+        try (VectorStore store = InMemoryVectorStore.open(name, "bench", model.dimension())) {
+            DataGen.Options o =
+                    DataGen.Options.defaults()
+                            .split(options.split())
+                            .batchSize(options.batchSize())
+                            .workers(options.workers())
+                            .limit(n);
+            start = System.nanoTime();
+            IndexSummary summary = DataGen.index(model, dataset, store, o, null);
+            double pipelineSeconds = (System.nanoTime() - start) / 1e9;
+            return new Result(
+                    n,
+                    options.batchSize(),
+                    options.workers(),
+                    n / preprocessSeconds,
+                    n / encoderSeconds,
+                    summary.indexed() / pipelineSeconds);
+        } finally {
+            InMemoryVectorStore.drop(name, "bench");
+        }
     }
-  }
 }

@@ -10,22 +10,26 @@ import org.slf4j.LoggerFactory;
 
 /** Removal of the temporary folders the benchmarks create. */
 final class TempDirs {
-  private static final Logger LOG = LoggerFactory.getLogger(TempDirs.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TempDirs.class);
 
-  private TempDirs() {}
+    private TempDirs() {}
 
-  /** Deletes {@code root} and everything below it; what cannot be deleted is logged, never thrown. */
-  static void deleteTree(Path root) {
-    try (Stream<Path> paths = Files.walk(root)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
+    /**
+     * Deletes {@code root} and everything below it; what cannot be deleted is logged, never thrown.
+     */
+    static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder())
+                    .forEach(
+                            p -> {
+                                try {
+                                    Files.deleteIfExists(p);
+                                } catch (IOException e) {
+                                    LOG.warn("Cannot delete {}: {}", p, e.toString());
+                                }
+                            });
         } catch (IOException e) {
-          LOG.warn("Cannot delete {}: {}", p, e.toString());
+            LOG.warn("Cannot delete {}: {}", root, e.toString());
         }
-      });
-    } catch (IOException e) {
-      LOG.warn("Cannot delete {}: {}", root, e.toString());
     }
-  }
 }

@@ -6,47 +6,62 @@ import java.util.Set;
 /**
  * Store URI parameters of {@code lance:PATH?...}.
  *
- * @param indexThreshold rows from which {@code createIndex(AUTO)} builds an ANN index (below: exact search)
+ * @param indexThreshold rows from which {@code createIndex(AUTO)} builds an ANN index (below: exact
+ *     search)
  * @param nprobes IVF partitions searched per query (0: the index type's measured default)
  * @param refineFactor candidates re-ranked with full vectors, as a multiple of k (0: default)
  * @param ef HNSW search breadth (0: default)
  * @param indexCacheBytes bound of the Lance index cache for this table
- * @param exactFilterRows filtered searches matching at most this many rows are exact even with an index
+ * @param exactFilterRows filtered searches matching at most this many rows are exact even with an
+ *     index
  */
-record LanceOptions(long indexThreshold, int nprobes, int refineFactor, int ef, long indexCacheBytes,
-    long exactFilterRows) {
+record LanceOptions(
+        long indexThreshold,
+        int nprobes,
+        int refineFactor,
+        int ef,
+        long indexCacheBytes,
+        long exactFilterRows) {
 
-  static final Set<String> KEYS = Set.of("index_threshold", "nprobes", "refine_factor", "ef", "index_cache_mb",
-      "exact_filter_rows", "table");
+    static final Set<String> KEYS =
+            Set.of(
+                    "index_threshold",
+                    "nprobes",
+                    "refine_factor",
+                    "ef",
+                    "index_cache_mb",
+                    "exact_filter_rows",
+                    "table");
 
-  static final long DEFAULT_INDEX_THRESHOLD = 100_000;
+    static final long DEFAULT_INDEX_THRESHOLD = 100_000;
 
-  /**
-   * Index cache bound (an upper bound: memory is only used as partitions are loaded). When the cache cannot
-   * hold the probed partitions every query reloads them. Measured on an IVF_HNSW_SQ index of 1M 512-d vectors
-   * (7 partitions, all probed), reopened: p50 188 ms with 1 GB, 11 ms with 4 GB, 10 ms with 8 GB. Lance's own
-   * default is 6 GB.
-   */
-  static final long DEFAULT_INDEX_CACHE_MB = 4096;
+    /**
+     * Index cache bound (an upper bound: memory is only used as partitions are loaded). When the
+     * cache cannot hold the probed partitions every query reloads them. Measured on an IVF_HNSW_SQ
+     * index of 1M 512-d vectors (7 partitions, all probed), reopened: p50 188 ms with 1 GB, 11 ms
+     * with 4 GB, 10 ms with 8 GB. Lance's own default is 6 GB.
+     */
+    static final long DEFAULT_INDEX_CACHE_MB = 4096;
 
-  static LanceOptions defaults() {
-    return new LanceOptions(DEFAULT_INDEX_THRESHOLD, 0, 0, 0, DEFAULT_INDEX_CACHE_MB << 20, 20_000);
-  }
+    static LanceOptions defaults() {
+        return new LanceOptions(
+                DEFAULT_INDEX_THRESHOLD, 0, 0, 0, DEFAULT_INDEX_CACHE_MB << 20, 20_000);
+    }
 
-  /** Reads and checks the URI parameters; unknown keys are an error. */
-  static LanceOptions from(StoreLocation location) {
-    location.requireKnownParams("lance", KEYS);
-    LanceOptions d = defaults();
-    return new LanceOptions(
-        nonNegative(location, "index_threshold", d.indexThreshold),
-        (int) nonNegative(location, "nprobes", 0),
-        (int) nonNegative(location, "refine_factor", 0),
-        (int) nonNegative(location, "ef", 0),
-        nonNegative(location, "index_cache_mb", d.indexCacheBytes >> 20) << 20,
-        nonNegative(location, "exact_filter_rows", d.exactFilterRows));
-  }
+    /** Reads and checks the URI parameters; unknown keys are an error. */
+    static LanceOptions from(StoreLocation location) {
+        location.requireKnownParams("lance", KEYS);
+        LanceOptions d = defaults();
+        return new LanceOptions(
+                nonNegative(location, "index_threshold", d.indexThreshold),
+                (int) nonNegative(location, "nprobes", 0),
+                (int) nonNegative(location, "refine_factor", 0),
+                (int) nonNegative(location, "ef", 0),
+                nonNegative(location, "index_cache_mb", d.indexCacheBytes >> 20) << 20,
+                nonNegative(location, "exact_filter_rows", d.exactFilterRows));
+    }
 
-  private static long nonNegative(StoreLocation location, String key, long defaultValue) {
-    return location.longParam(key, defaultValue, 0, Integer.MAX_VALUE);
-  }
+    private static long nonNegative(StoreLocation location, String key, long defaultValue) {
+        return location.longParam(key, defaultValue, 0, Integer.MAX_VALUE);
+    }
 }

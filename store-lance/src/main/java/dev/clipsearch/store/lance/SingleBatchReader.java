@@ -8,41 +8,44 @@ import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.types.pojo.Schema;
 
-/** An {@link ArrowReader} that serves one in-memory batch (no IPC round trip); does not own the source. */
+/**
+ * An {@link ArrowReader} that serves one in-memory batch (no IPC round trip); does not own the
+ * source.
+ */
 final class SingleBatchReader extends ArrowReader {
 
-  private final VectorSchemaRoot source;
-  private boolean served;
+    private final VectorSchemaRoot source;
+    private boolean served;
 
-  SingleBatchReader(BufferAllocator allocator, VectorSchemaRoot source) {
-    super(allocator);
-    this.source = source;
-  }
-
-  @Override
-  public boolean loadNextBatch() throws IOException {
-    prepareLoadNextBatch();
-    if (served) {
-      return false;
+    SingleBatchReader(BufferAllocator allocator, VectorSchemaRoot source) {
+        super(allocator);
+        this.source = source;
     }
-    served = true;
-    ArrowRecordBatch batch = new VectorUnloader(source).getRecordBatch();
-    loadRecordBatch(batch);
-    return true;
-  }
 
-  @Override
-  public long bytesRead() {
-    return 0;
-  }
+    @Override
+    public boolean loadNextBatch() throws IOException {
+        prepareLoadNextBatch();
+        if (served) {
+            return false;
+        }
+        served = true;
+        ArrowRecordBatch batch = new VectorUnloader(source).getRecordBatch();
+        loadRecordBatch(batch);
+        return true;
+    }
 
-  @Override
-  protected void closeReadSource() {
-    // the source root belongs to the caller
-  }
+    @Override
+    public long bytesRead() {
+        return 0;
+    }
 
-  @Override
-  protected Schema readSchema() {
-    return source.getSchema();
-  }
+    @Override
+    protected void closeReadSource() {
+        // the source root belongs to the caller
+    }
+
+    @Override
+    protected Schema readSchema() {
+        return source.getSchema();
+    }
 }

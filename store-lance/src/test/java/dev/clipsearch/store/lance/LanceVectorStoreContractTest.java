@@ -6,18 +6,20 @@ import dev.clipsearch.store.VectorStores;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The shared VectorStore contract against a Lance table in a temporary directory (exact search). */
+/**
+ * The shared VectorStore contract against a Lance table in a temporary directory (exact search).
+ */
 class LanceVectorStoreContractTest extends VectorStoreContractTest {
 
-  @TempDir Path dir;
+    @TempDir Path dir;
 
-  @Override
-  protected VectorStore openStore(String table, int dimension) {
-    return VectorStores.open("lance:" + dir.resolve("db"), table, dimension);
-  }
+    @Override
+    protected VectorStore openStore(String table, int dimension) {
+        return VectorStores.open("lance:" + dir.resolve("db"), table, dimension);
+    }
 
-  @Override
-  protected VectorStore reopenStore(String table, int dimension) {
-    return VectorStores.open("lance:" + dir.resolve("db"), table, dimension);
-  }
+    @Override
+    protected VectorStore reopenStore(String table, int dimension) {
+        return VectorStores.open("lance:" + dir.resolve("db"), table, dimension);
+    }
 }

@@ -8,11 +8,11 @@ import org.testcontainers.qdrant.QdrantContainer;
 @Testcontainers(disabledWithoutDocker = true)
 class QdrantTestcontainersContractTest extends QdrantServerContractTest {
 
-  @Container
-  private static final QdrantContainer QDRANT = new QdrantContainer("qdrant/qdrant:v1.15.5");
+    @Container
+    private static final QdrantContainer QDRANT = new QdrantContainer("qdrant/qdrant:v1.15.5");
 
-  @Override
-  protected String serverUri() {
-    return "qdrant://" + QDRANT.getGrpcHostAddress() + "?timeout_ms=60000";
-  }
+    @Override
+    protected String serverUri() {
+        return "qdrant://" + QDRANT.getGrpcHostAddress() + "?timeout_ms=60000";
+    }
 }

@@ -3,15 +3,15 @@ package dev.clipsearch.store.qdrant;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 /**
- * The store contract against the Qdrant server named by the {@code QDRANT_URL} environment variable, a store
- * URI such as {@code qdrant://localhost:6334} or {@code qdrant://db.example.com:6334?tls=true&apiKey=...};
- * skipped when it is not set.
+ * The store contract against the Qdrant server named by the {@code QDRANT_URL} environment
+ * variable, a store URI such as {@code qdrant://localhost:6334} or {@code
+ * qdrant://db.example.com:6334?tls=true&apiKey=...}; skipped when it is not set.
  */
 @EnabledIfEnvironmentVariable(named = "QDRANT_URL", matches = ".+")
 class QdrantUrlContractTest extends QdrantServerContractTest {
 
-  @Override
-  protected String serverUri() {
-    return System.getenv("QDRANT_URL");
-  }
+    @Override
+    protected String serverUri() {
+        return System.getenv("QDRANT_URL");
+    }
 }
