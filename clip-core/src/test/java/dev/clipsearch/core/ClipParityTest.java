@@ -19,17 +19,32 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Parity with transformers' CLIPModel (fixtures/README.md tolerances): token ids equal; text
- * features from the reference input_ids and image features from the reference pixel_values within
- * 1e-3 max abs and cosine >= 0.99999; the whole image path from the file cosine >= 0.9999;
- * logits_per_image. For tiny-clip (F32, quick_gelu, patch 32, argmax pooling) and
- * tiny-clip-b16-gelu-bf16 (BF16, gelu, patch 16, first-eos pooling, 256-d).
+ * Parity with transformers' CLIPModel: token ids equal; text features from the reference input_ids,
+ * image features from the reference pixel_values and the whole image path from the file within
+ * {@link #MAX_ABS_DIFF} max abs and cosine >= {@link #MIN_COSINE}; logits_per_image. For tiny-clip
+ * (F32, quick_gelu, patch 32, argmax pooling) and tiny-clip-b16-gelu-bf16 (BF16, gelu, patch 16,
+ * first-eos pooling, 256-d).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClipParityTest {
 
     static final String TINY = "tiny-clip";
     static final String B16 = "tiny-clip-b16-gelu-bf16";
+
+    /**
+     * The bounds asserted, far inside the fixtures' "close enough" (1e-3 max abs, cosine 0.99999)
+     * and a few times above what this implementation measures (max abs diff 1.2e-5, 1 - cosine
+     * below 1e-12), so a real regression fails while float summation order across machines and
+     * thread counts does not.
+     */
+    static final double MAX_ABS_DIFF = 5e-5;
+
+    static final double MIN_COSINE = 1 - 1e-9;
+
+    static void assertParity(Vectors.Agreement a) {
+        assertThat(a.maxAbsDiff()).as("max abs diff").isLessThanOrEqualTo(MAX_ABS_DIFF);
+        assertThat(a.minCosine()).as("min cosine").isGreaterThanOrEqualTo(MIN_COSINE);
+    }
 
     private Path temp;
 
@@ -102,8 +117,7 @@ class ClipParityTest {
         Vectors.Agreement a =
                 Vectors.Agreement.of(features, embeddings.get(model).floats("text_embeds"));
         System.out.println(model + " text features from input_ids: " + a);
-        assertThat(a.maxAbsDiff()).isLessThanOrEqualTo(1e-3);
-        assertThat(a.minCosine()).isGreaterThanOrEqualTo(0.99999);
+        assertParity(a);
     }
 
     @ParameterizedTest
@@ -116,8 +130,7 @@ class ClipParityTest {
             single[i] = models.get(model).encodeTokenIds(new long[][] {ids[i]})[0];
         }
         Vectors.Agreement a = Vectors.Agreement.of(single, expected);
-        assertThat(a.maxAbsDiff()).isLessThanOrEqualTo(1e-3);
-        assertThat(a.minCosine()).isGreaterThanOrEqualTo(0.99999);
+        assertParity(a);
     }
 
     @ParameterizedTest
@@ -128,8 +141,7 @@ class ClipParityTest {
                 Vectors.Agreement.of(
                         features.toArray(float[][]::new),
                         embeddings.get(model).floats("text_embeds"));
-        assertThat(a.maxAbsDiff()).isLessThanOrEqualTo(1e-3);
-        assertThat(a.minCosine()).isGreaterThanOrEqualTo(0.99999);
+        assertParity(a);
     }
 
     @ParameterizedTest
@@ -141,8 +153,7 @@ class ClipParityTest {
         Vectors.Agreement a =
                 Vectors.Agreement.of(features, embeddings.get(model).floats("image_embeds"));
         System.out.println(model + " image features from pixel_values: " + a);
-        assertThat(a.maxAbsDiff()).isLessThanOrEqualTo(1e-3);
-        assertThat(a.minCosine()).isGreaterThanOrEqualTo(0.99999);
+        assertParity(a);
     }
 
     @ParameterizedTest
@@ -159,7 +170,7 @@ class ClipParityTest {
                             temp.resolve("images").resolve(images.get(i)));
             float[] v = encoder.encode(file);
             double cos = Vectors.cosine(v, expected, i * dim);
-            assertThat(cos).as("image %s", images.get(i)).isGreaterThanOrEqualTo(0.9999);
+            assertThat(cos).as("image %s", images.get(i)).isGreaterThanOrEqualTo(MIN_COSINE);
             minCosine = Math.min(minCosine, cos);
         }
         System.out.printf(
@@ -191,7 +202,7 @@ class ClipParityTest {
             }
         }
         System.out.printf("logits_per_image max abs diff %.3g%n", maxDiff);
-        assertThat(maxDiff).isLessThanOrEqualTo(1e-3);
+        assertThat(maxDiff).isLessThanOrEqualTo(MAX_ABS_DIFF);
     }
 
     @Test
