@@ -57,7 +57,13 @@ class PythonInteropTest {
 
     @Test
     void pythonAndJavaShareTheCache() throws Exception {
-        assumeTrue(huggingfaceHubInstalled(), "python3 with huggingface_hub is not installed");
+        assumeTrue(
+                huggingfaceHubInstalled(),
+                "NOT TESTED: sharing the cache with Python's huggingface_hub ("
+                        + PYTHON
+                        + " has no huggingface_hub). Run it with a Python that has it:"
+                        + " CLIPSEARCH_TEST_PYTHON=/path/to/venv/bin/python ./mvnw -B -pl hf-hub"
+                        + " verify -Dtest=PythonInteropTest");
         HubRepo repo = HubRepo.model("acme/interop");
         try (LocalHubServer server = LocalHubServer.start()) {
             server.addFile(repo, "config.json", "{\"a\": 1}".getBytes(StandardCharsets.UTF_8));
