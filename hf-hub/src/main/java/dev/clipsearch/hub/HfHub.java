@@ -1,13 +1,11 @@
 package dev.clipsearch.hub;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -231,24 +229,8 @@ public final class HfHub {
                                                     + layout.root()
                                                     + ". Download it once while online, or pin a cached commit hash."));
         }
-        URI uri =
-                endpointUri.resolve(
-                        "api/"
-                                + repo.type().plural()
-                                + "/"
-                                + repo.id()
-                                + "/revision/"
-                                + HttpTransport.quote(repo.revision(), ""));
         try {
-            JsonNode info = hubHttp.getJson(repo, null, uri).json();
-            String sha = info.path("sha").asText(null);
-            if (sha == null || !CacheLayout.isCommitHash(sha)) {
-                throw new HubException(
-                        "The Hub at "
-                                + endpoint
-                                + " returned no commit hash for "
-                                + repo.describe());
-            }
+            String sha = hubHttp.revisionCommit(repo);
             try {
                 layout.writeRef(repo, sha);
             } catch (IOException e) {
@@ -285,7 +267,7 @@ public final class HfHub {
         List<Pattern> patterns =
                 allowPatterns == null
                         ? List.of()
-                        : allowPatterns.stream().map(HfHub::fnmatch).toList();
+                        : allowPatterns.stream().map(Globs::fnmatch).toList();
         if (offline) {
             String commit = resolveCommit(repo);
             Path dir = layout.snapshotDir(repo, commit);
@@ -331,49 +313,6 @@ public final class HfHub {
     }
 
     /**
-     * Python's fnmatch.translate (case-sensitive), plus huggingface_hub's "folder/" means
-     * "folder/*".
-     */
-    static Pattern fnmatch(String glob) {
-        String g = glob.endsWith("/") ? glob + "*" : glob;
-        StringBuilder re = new StringBuilder();
-        for (int i = 0; i < g.length(); i++) {
-            char c = g.charAt(i);
-            if (c == '*') {
-                re.append(".*");
-            } else if (c == '?') {
-                re.append('.');
-            } else if (c == '[') {
-                int j = i + 1;
-                if (j < g.length() && g.charAt(j) == '!') {
-                    j++;
-                }
-                if (j < g.length() && g.charAt(j) == ']') {
-                    j++;
-                }
-                while (j < g.length() && g.charAt(j) != ']') {
-                    j++;
-                }
-                if (j >= g.length()) {
-                    re.append("\\[");
-                } else {
-                    String body = g.substring(i + 1, j).replace("\\", "\\\\");
-                    if (body.startsWith("!")) {
-                        body = "^" + body.substring(1);
-                    } else if (body.startsWith("^")) {
-                        body = "\\" + body;
-                    }
-                    re.append('[').append(body).append(']');
-                    i = j;
-                }
-            } else {
-                re.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return Pattern.compile(re.toString(), Pattern.DOTALL);
-    }
-
-    /**
      * All files (recursively, directories omitted) under {@code pathPrefix} (a folder of the
      * repository; "" or null for the whole repository), following the Hub's pagination. Offline,
      * lists what the cached snapshot of the revision holds (only files downloaded before; blob ids
@@ -385,52 +324,7 @@ public final class HfHub {
         if (offline) {
             return offlineCache.listCached(repo, prefix);
         }
-        String url =
-                "api/"
-                        + repo.type().plural()
-                        + "/"
-                        + repo.id()
-                        + "/tree/"
-                        + HttpTransport.quote(repo.revision(), "")
-                        + (prefix.isEmpty() ? "" : "/" + HttpTransport.quote(prefix, ""))
-                        + "?recursive=true";
-        URI next = endpointUri.resolve(url);
-        List<HubFile> files = new ArrayList<>();
-        int pages = 0;
-        while (next != null) {
-            HubHttp.JsonResult page = hubHttp.getJson(repo, prefix, next);
-            if (!page.json().isArray()) {
-                throw new HubException(
-                        "Unexpected tree listing for "
-                                + HubErrors.what(repo, prefix)
-                                + " from "
-                                + endpoint
-                                + ": expected a JSON array");
-            }
-            for (JsonNode item : page.json()) {
-                if (!"file".equals(item.path("type").asText())) {
-                    continue;
-                }
-                JsonNode lfs = item.get("lfs");
-                String sha = lfs != null && lfs.hasNonNull("oid") ? lfs.get("oid").asText() : null;
-                long size =
-                        lfs != null && lfs.has("size")
-                                ? lfs.get("size").asLong()
-                                : item.path("size").asLong(-1);
-                files.add(
-                        new HubFile(
-                                item.path("path").asText(),
-                                size,
-                                item.path("oid").asText(null),
-                                sha));
-            }
-            next = page.next();
-            if (++pages > 100_000) {
-                throw new HubException(
-                        "Tree listing of " + repo.describe() + " did not end after 100000 pages");
-            }
-        }
-        return List.copyOf(files);
+        return hubHttp.listTree(repo, prefix);
     }
 
     /** The resolve URL of a file (tests). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -236,5 +237,74 @@ final class HubHttp {
             e = e.substring(1, e.length() - 1);
         }
         return e.trim();
+    }
+
+    /** The commit hash a revision points to now, from the Hub's revision API. */
+    String revisionCommit(HubRepo repo) {
+        URI uri =
+                endpointUri.resolve(
+                        "api/"
+                                + repo.type().plural()
+                                + "/"
+                                + repo.id()
+                                + "/revision/"
+                                + HttpTransport.quote(repo.revision(), ""));
+        JsonNode info = getJson(repo, null, uri).json();
+        String sha = info.path("sha").asText(null);
+        if (sha == null || !CacheLayout.isCommitHash(sha)) {
+            throw new HubException(
+                    "The Hub at " + endpoint + " returned no commit hash for " + repo.describe());
+        }
+        return sha;
+    }
+
+    /** All files under {@code prefix} (normalized; "" for all), following the Hub's pagination. */
+    List<HubFile> listTree(HubRepo repo, String prefix) {
+        String url =
+                "api/"
+                        + repo.type().plural()
+                        + "/"
+                        + repo.id()
+                        + "/tree/"
+                        + HttpTransport.quote(repo.revision(), "")
+                        + (prefix.isEmpty() ? "" : "/" + HttpTransport.quote(prefix, ""))
+                        + "?recursive=true";
+        URI next = endpointUri.resolve(url);
+        List<HubFile> files = new ArrayList<>();
+        int pages = 0;
+        while (next != null) {
+            JsonResult page = getJson(repo, prefix, next);
+            if (!page.json().isArray()) {
+                throw new HubException(
+                        "Unexpected tree listing for "
+                                + HubErrors.what(repo, prefix)
+                                + " from "
+                                + endpoint
+                                + ": expected a JSON array");
+            }
+            for (JsonNode item : page.json()) {
+                if (!"file".equals(item.path("type").asText())) {
+                    continue;
+                }
+                JsonNode lfs = item.get("lfs");
+                String sha = lfs != null && lfs.hasNonNull("oid") ? lfs.get("oid").asText() : null;
+                long size =
+                        lfs != null && lfs.has("size")
+                                ? lfs.get("size").asLong()
+                                : item.path("size").asLong(-1);
+                files.add(
+                        new HubFile(
+                                item.path("path").asText(),
+                                size,
+                                item.path("oid").asText(null),
+                                sha));
+            }
+            next = page.next();
+            if (++pages > 100_000) {
+                throw new HubException(
+                        "Tree listing of " + repo.describe() + " did not end after 100000 pages");
+            }
+        }
+        return List.copyOf(files);
     }
 }
