@@ -14,7 +14,6 @@ import dev.clipsearch.store.VectorChecks;
 import dev.clipsearch.store.VectorStore;
 import dev.clipsearch.store.lance.LanceIndexInfo.SearchTuning;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +22,6 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -35,12 +33,8 @@ import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.Float4Vector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.lance.Dataset;
 import org.lance.Session;
@@ -58,25 +52,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One LanceDB table ({@link LanceSchema}) behind the {@link VectorStore} contract.
+ * One LanceDB table (columns id, label, image_bytes, vector, metadata) behind the {@link
+ * VectorStore} contract.
  *
  * <p>Writes (upsert through merge-insert on {@code id}, delete, index builds) hold the write lock
  * and replace the dataset handle; reads hold the read lock. Search uses cosine distance (score = 1
  * - distance) with prefiltering; without a vector index it is exact (flat), with one it probes
  * {@code nprobes} IVF partitions and re-ranks {@code refine_factor * k} candidates with the stored
  * vectors. Rows written after the index was built are searched exactly (Lance scans unindexed
- * fragments). Filters are Lance SQL built by {@link LanceFilters} from the {@link
- * dev.clipsearch.store.Filter} model. A filter matching at most {@code exact_filter_rows} rows is
- * searched exactly even with an index (cheap, and exact); a broader one goes through the index with
- * prefiltering and falls back to exact search when it returns fewer than k hits while k rows match.
+ * fragments). Filters are escaped Lance SQL built from the {@link dev.clipsearch.store.Filter}
+ * model. A filter matching at most {@code exact_filter_rows} rows is searched exactly even with an
+ * index (cheap, and exact); a broader one goes through the index with prefiltering and falls back
+ * to exact search when it returns fewer than k hits while k rows match.
  *
  * <p>After a crash, files an unfinished write left behind are removed after the next session's
- * first commit ({@link #removeLeftovers}).
+ * first commit.
  *
- * <p>One writer per table: the first write (upsert, delete, index build) takes an exclusive file
- * lock beside the table ({@link TableWriteLock}) and holds it until {@link #close()}; a second
- * writer, in this or another process, fails at once with {@link StoreLockedException}. Readers
- * never lock.
+ * <p>One writer per table: the first write (upsert, delete, index build) takes an exclusive OS file
+ * lock on {@code <db>/.<table>.write.lock} and holds it until {@link #close()}; a second writer, in
+ * this or another process, fails at once with {@link StoreLockedException} naming the holder's pid.
+ * Readers never lock. Creating the table takes the lock only for the creation.
+ *
+ * <p>Opening needs the JVM option {@code --add-opens=java.base/java.nio=ALL-UNNAMED} (Apache
+ * Arrow); without it {@link Builder#open()} fails with a one-line {@link StoreSetupException}.
+ *
+ * <p>Open a table with {@link #builder(Path)}, or by a {@code lance:PATH} store URI through {@link
+ * dev.clipsearch.store.VectorStores}.
  *
  * <p>Native memory: one child allocator and one Lance session (bounded index cache) per open table;
  * every scanner and reader is closed; {@link #close()} releases all of it and is idempotent.
@@ -85,7 +86,7 @@ public final class LanceVectorStore implements VectorStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(LanceVectorStore.class);
 
-    /** The Arrow root allocator, created on first use (after {@link ArrowAccess#requireOpen()}). */
+    /** The Arrow root allocator, created on first use (after {@code ArrowAccess.requireOpen()}). */
     private static final class Allocators {
         static final RootAllocator ROOT = new RootAllocator(Long.MAX_VALUE);
     }
@@ -235,7 +236,8 @@ public final class LanceVectorStore implements VectorStore {
          * @throws StoreNotFoundException when the table does not exist and no dimension was given
          * @throws StoreSchemaException when the table has another dimension or is not a clip-search
          *     table
-         * @throws StoreSetupException when the JVM lacks {@value ArrowAccess#FLAG}
+         * @throws StoreSetupException when the JVM lacks {@code
+         *     --add-opens=java.base/java.nio=ALL-UNNAMED}
          * @throws StoreLockedException when the table must be created but another writer holds it
          * @throws StoreException when Lance cannot read or create the table
          */
@@ -570,28 +572,7 @@ public final class LanceVectorStore implements VectorStore {
             scan.filter(filter);
         }
         List<SearchHit> hits = new ArrayList<>(request.k());
-        read(
-                scan.build(),
-                root -> {
-                    VarCharVector id = (VarCharVector) root.getVector(LanceSchema.ID);
-                    IntVector label = (IntVector) root.getVector(LanceSchema.LABEL);
-                    VarCharVector meta = (VarCharVector) root.getVector(LanceSchema.METADATA);
-                    VarBinaryVector bytes =
-                            request.includeImageBytes()
-                                    ? (VarBinaryVector) root.getVector(LanceSchema.IMAGE_BYTES)
-                                    : null;
-                    Float4Vector distance = (Float4Vector) root.getVector(LanceSchema.DISTANCE);
-                    for (int i = 0; i < root.getRowCount(); i++) {
-                        float score = Math.max(-1f, Math.min(1f, 1f - distance.get(i)));
-                        hits.add(
-                                new SearchHit(
-                                        string(id, i),
-                                        label.isNull(i) ? 0 : label.get(i),
-                                        score,
-                                        bytes == null || bytes.isNull(i) ? null : bytes.get(i),
-                                        metadata(meta, i)));
-                    }
-                });
+        read(scan.build(), root -> LanceRows.hits(root, request.includeImageBytes(), hits));
         hits.sort(Comparator.comparingDouble(SearchHit::score).reversed());
         return hits.size() > request.k() ? new ArrayList<>(hits.subList(0, request.k())) : hits;
     }
@@ -611,14 +592,6 @@ public final class LanceVectorStore implements VectorStore {
         } catch (Exception e) {
             throw new StoreException("Reading Lance table " + path + " failed: " + e, e);
         }
-    }
-
-    private static String string(VarCharVector v, int i) {
-        return v.isNull(i) ? null : new String(v.get(i), StandardCharsets.UTF_8);
-    }
-
-    private static Map<String, String> metadata(VarCharVector v, int i) {
-        return v.isNull(i) ? Map.of() : MetadataJson.decode(string(v, i));
     }
 
     @Override
@@ -649,34 +622,7 @@ public final class LanceVectorStore implements VectorStore {
         if (filter != null) {
             scan.filter(filter);
         }
-        read(
-                scan.build(),
-                root -> {
-                    VarCharVector id = (VarCharVector) root.getVector(LanceSchema.ID);
-                    IntVector label = (IntVector) root.getVector(LanceSchema.LABEL);
-                    FixedSizeListVector vector =
-                            (FixedSizeListVector) root.getVector(LanceSchema.VECTOR);
-                    Float4Vector values = (Float4Vector) vector.getDataVector();
-                    VarCharVector meta = (VarCharVector) root.getVector(LanceSchema.METADATA);
-                    VarBinaryVector bytes =
-                            includeImageBytes
-                                    ? (VarBinaryVector) root.getVector(LanceSchema.IMAGE_BYTES)
-                                    : null;
-                    for (int i = 0; i < root.getRowCount(); i++) {
-                        float[] v = new float[dimension];
-                        int base = vector.getElementStartIndex(i);
-                        for (int j = 0; j < dimension; j++) {
-                            v[j] = values.get(base + j);
-                        }
-                        consumer.accept(
-                                new ImageRecord(
-                                        string(id, i),
-                                        label.isNull(i) ? 0 : label.get(i),
-                                        bytes == null || bytes.isNull(i) ? null : bytes.get(i),
-                                        v,
-                                        metadata(meta, i)));
-                    }
-                });
+        read(scan.build(), root -> LanceRows.records(root, dimension, includeImageBytes, consumer));
     }
 
     @Override
@@ -696,7 +642,7 @@ public final class LanceVectorStore implements VectorStore {
                         root -> {
                             VarCharVector id = (VarCharVector) root.getVector(LanceSchema.ID);
                             for (int i = 0; i < root.getRowCount(); i++) {
-                                out.add(string(id, i));
+                                out.add(LanceRows.string(id, i));
                             }
                         });
             }
@@ -754,8 +700,8 @@ public final class LanceVectorStore implements VectorStore {
     }
 
     /**
-     * Builds the vector index {@value #VECTOR_INDEX}. AUTO: none below {@code index_threshold} rows
-     * (an existing index is dropped), IVF_HNSW_SQ above. NONE drops the index. Parameters: {@code
+     * Builds the vector index {@code vector_idx}. AUTO: none below {@code index_threshold} rows (an
+     * existing index is dropped), IVF_HNSW_SQ above. NONE drops the index. Parameters: {@code
      * num_partitions}, {@code num_sub_vectors} and {@code num_bits} (IVF_PQ), {@code m}, {@code
      * ef_construction} (IVF_HNSW_SQ), {@code sample_rate}, {@code max_iters}, and the search
      * settings {@code nprobes}, {@code refine_factor}, {@code ef}.

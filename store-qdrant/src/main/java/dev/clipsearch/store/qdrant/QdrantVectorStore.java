@@ -62,9 +62,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link VectorStore} on a Qdrant collection, over gRPC. One unnamed dense vector per point
- * (Cosine), the record in the payload ({@link QdrantPayloads} describes the layout), point ids from
- * {@link PointIds}. Opened with {@link #builder(String, int)}, or by a {@code qdrant://} store URI
- * through {@link QdrantVectorStoreProvider}; thread-safe (the gRPC channel is).
+ * (Cosine), the record in the payload (id, label, metadata and, unless disabled, the image bytes),
+ * point ids derived from the record ids (UUID v5). Opened with {@link #builder(String, int)}, or by
+ * a {@code qdrant://} store URI through {@link QdrantVectorStoreProvider}; thread-safe (the gRPC
+ * channel is).
  *
  * <p>Errors: {@link StoreUnavailableException} (server unreachable, no answer in time, after
  * retries), {@link StoreAccessDeniedException} (API key missing or rejected), {@link
