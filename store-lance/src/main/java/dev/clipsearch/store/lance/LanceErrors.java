@@ -21,8 +21,11 @@ final class LanceErrors {
                 "Cannot " + what + " at " + path + ": " + e + " (check the disk and the path)", e);
     }
 
-    /** A failure raised by Lance while doing {@code what} at {@code path}. */
-    static StoreException lance(String what, Path path, RuntimeException e) {
+    /**
+     * A failure raised by Lance while doing {@code what} at {@code path}. Lance's native layer also
+     * throws undeclared checked {@link IOException}s (a corrupt manifest, a failed write).
+     */
+    static StoreException lance(String what, Path path, Exception e) {
         if (e instanceof StoreException se) {
             return se;
         }
@@ -39,6 +42,14 @@ final class LanceErrors {
                         + e.getMessage()
                         + " (is it a Lance table written by a compatible LanceDB/Lance version?)",
                 e);
+    }
+
+    /**
+     * For a write: a checked (undeclared) exception from Lance becomes a {@link StoreException};
+     * unchecked ones (argument checks, a closed store) pass unchanged.
+     */
+    static RuntimeException ofWrite(String what, Path path, Exception e) {
+        return e instanceof RuntimeException re ? re : lance(what, path, e);
     }
 
     private static StoreAccessDeniedException denied(String what, Path path, Exception e) {

@@ -335,7 +335,7 @@ public final class LanceVectorStore implements VectorStore {
             try {
                 Dataset.create(allocator, path.toString(), LanceSchema.schema(dimension), params)
                         .close();
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
                 throw LanceErrors.lance("create Lance table '" + table + "'", path, e);
             }
             LOG.info("Created Lance table {} (dimension {})", path, dimension);
@@ -349,7 +349,7 @@ public final class LanceVectorStore implements VectorStore {
                     .uri(path.toString())
                     .session(session)
                     .build();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             throw LanceErrors.lance("open Lance table", path, e);
         }
     }
@@ -483,6 +483,8 @@ public final class LanceVectorStore implements VectorStore {
                                 stream);
                 replace(result.dataset());
             }
+        } catch (Exception e) {
+            throw LanceErrors.ofWrite("upsert into Lance table '" + table + "'", path, e);
         } finally {
             lock.writeLock().unlock();
         }
@@ -681,6 +683,8 @@ public final class LanceVectorStore implements VectorStore {
             }
             committed();
             return existing.size();
+        } catch (Exception e) {
+            throw LanceErrors.ofWrite("delete from Lance table '" + table + "'", path, e);
         } finally {
             lock.writeLock().unlock();
         }
@@ -716,6 +720,8 @@ public final class LanceVectorStore implements VectorStore {
                     LanceIndexBuilder.build(dataset, table, dimension, indexType, request, options);
             indexType = built.type();
             tuning = built.tuning();
+        } catch (Exception e) {
+            throw LanceErrors.ofWrite("build the index of Lance table '" + table + "'", path, e);
         } finally {
             lock.writeLock().unlock();
         }
