@@ -46,9 +46,7 @@ public final class InMemoryVectorStore implements VectorStore {
         if (table.isEmpty()) {
             throw new IllegalArgumentException("Table name must not be empty");
         }
-        if (dimension != 0) {
-            VectorChecks.checkDimension(dimension);
-        }
+        VectorChecks.checkOpenDimension(dimension);
         String key = name + '\u0000' + table;
         synchronized (TABLES) {
             Table t = TABLES.get(key);

@@ -178,10 +178,7 @@ public final class LanceVectorStore implements VectorStore {
          * ({@link StoreNotFoundException} otherwise) and gives the dimension.
          */
         public Builder dimension(int dimension) {
-            if (dimension != 0) {
-                VectorChecks.checkDimension(dimension);
-            }
-            this.dimension = dimension;
+            this.dimension = VectorChecks.checkOpenDimension(dimension);
             return this;
         }
 
@@ -260,9 +257,7 @@ public final class LanceVectorStore implements VectorStore {
                             + table
                             + "': use 1-128 letters, digits, '_', '-' or '.'");
         }
-        if (dimension != 0) {
-            VectorChecks.checkDimension(dimension);
-        }
+        VectorChecks.checkOpenDimension(dimension);
         ArrowAccess.requireOpen();
         Path path = db.resolve(table + ".lance");
         boolean exists = Files.isDirectory(path.resolve("_versions"));

@@ -218,10 +218,7 @@ public final class QdrantVectorStore implements VectorStore {
          * exist ({@link StoreNotFoundException} otherwise) and gives the dimension.
          */
         public Builder dimension(int dimension) {
-            if (dimension != 0) {
-                VectorChecks.checkDimension(dimension);
-            }
-            this.dimension = dimension;
+            this.dimension = VectorChecks.checkOpenDimension(dimension);
             return this;
         }
 
@@ -298,9 +295,7 @@ public final class QdrantVectorStore implements VectorStore {
         try {
             String collection = settings.collectionFor(Objects.requireNonNull(table, "table"));
             checkCollectionName(collection);
-            if (dimension != 0) {
-                VectorChecks.checkDimension(dimension);
-            }
+            VectorChecks.checkOpenDimension(dimension);
             QdrantRpc rpc = new QdrantRpc(settings);
             String version =
                     rpc.call(
