@@ -220,13 +220,13 @@ class HfHubListingTest {
 
     @Test
     void fnmatchLikePython() {
-        assertThat(HfHub.fnmatch("*.json").matcher("a/b.json").matches()).isTrue();
-        assertThat(HfHub.fnmatch("*.json").matcher("a.jsonl").matches()).isFalse();
-        assertThat(HfHub.fnmatch("model-?.bin").matcher("model-1.bin").matches()).isTrue();
-        assertThat(HfHub.fnmatch("[!a]*").matcher("b.txt").matches()).isTrue();
-        assertThat(HfHub.fnmatch("[!a]*").matcher("a.txt").matches()).isFalse();
-        assertThat(HfHub.fnmatch("x[").matcher("x[").matches()).isTrue();
-        assertThat(HfHub.fnmatch("a+b.(c)").matcher("a+b.(c)").matches()).isTrue();
+        assertThat(Globs.fnmatch("*.json").matcher("a/b.json").matches()).isTrue();
+        assertThat(Globs.fnmatch("*.json").matcher("a.jsonl").matches()).isFalse();
+        assertThat(Globs.fnmatch("model-?.bin").matcher("model-1.bin").matches()).isTrue();
+        assertThat(Globs.fnmatch("[!a]*").matcher("b.txt").matches()).isTrue();
+        assertThat(Globs.fnmatch("[!a]*").matcher("a.txt").matches()).isFalse();
+        assertThat(Globs.fnmatch("x[").matcher("x[").matches()).isTrue();
+        assertThat(Globs.fnmatch("a+b.(c)").matcher("a+b.(c)").matches()).isTrue();
     }
 
     @Test

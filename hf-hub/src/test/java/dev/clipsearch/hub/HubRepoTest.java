@@ -101,9 +101,9 @@ class HubRepoTest {
         assertThat(env.cacheDir()).isEqualTo(Path.of("/c"));
         assertThat(env.endpoint()).isEqualTo("https://mirror.example");
         assertThat(env.offline()).isTrue();
-        assertThat(HfHub.Builder.isTrue("yes")).isTrue();
-        assertThat(HfHub.Builder.isTrue("0")).isFalse();
-        assertThat(HfHub.Builder.isTrue(null)).isFalse();
+        assertThat(HubEnvironment.isTrue("yes")).isTrue();
+        assertThat(HubEnvironment.isTrue("0")).isFalse();
+        assertThat(HubEnvironment.isTrue(null)).isFalse();
     }
 
     @Test
@@ -118,9 +118,9 @@ class HubRepoTest {
                         "https://hub.example/datasets/org/ds/resolve/refs%2Fconvert%2Fparquet/a%20b/c%2Bd.parquet");
         assertThat(hub.resolveUrl(HubRepo.model("gpt2"), "config.json"))
                 .hasToString("https://hub.example/gpt2/resolve/main/config.json");
-        assertThat(HfHub.normalizeEtag("W/\"abc\"")).isEqualTo("abc");
-        assertThat(HfHub.normalizeEtag("\"abc\"")).isEqualTo("abc");
-        assertThat(HfHub.normalizeEtag("abc")).isEqualTo("abc");
+        assertThat(HubHttp.normalizeEtag("W/\"abc\"")).isEqualTo("abc");
+        assertThat(HubHttp.normalizeEtag("\"abc\"")).isEqualTo("abc");
+        assertThat(HubHttp.normalizeEtag("abc")).isEqualTo("abc");
         assertThat(HttpTransport.host(java.net.URI.create("https://HuggingFace.co:443/x")))
                 .isEqualTo("huggingface.co");
         assertThat(HfHub.builder().endpoint("https://huggingface.co").build().endpoint())

@@ -37,8 +37,8 @@ public final class InMemoryVectorStore implements VectorStore {
      * Opens (creating when absent) the table {@code table} of the in-memory database {@code name}.
      *
      * @param dimension the vector dimension, or 0 to take it from the existing table
-     * @throws IllegalArgumentException when the table exists with another dimension, or does not
-     *     exist and dimension is 0
+     * @throws StoreSchemaException when the table exists with another dimension
+     * @throws StoreNotFoundException when the table does not exist and dimension is 0
      */
     public static InMemoryVectorStore open(String name, String table, int dimension) {
         Objects.requireNonNull(name, "name");
@@ -46,25 +46,23 @@ public final class InMemoryVectorStore implements VectorStore {
         if (table.isEmpty()) {
             throw new IllegalArgumentException("Table name must not be empty");
         }
-        if (dimension != 0) {
-            VectorChecks.checkDimension(dimension);
-        }
+        VectorChecks.checkOpenDimension(dimension);
         String key = name + '\u0000' + table;
         synchronized (TABLES) {
             Table t = TABLES.get(key);
             if (t == null) {
                 if (dimension == 0) {
-                    throw new IllegalArgumentException(
+                    throw new StoreNotFoundException(
                             "Table '"
                                     + table
                                     + "' does not exist in memory:"
                                     + name
-                                    + "; give a dimension to create it");
+                                    + "; open it with a vector dimension to create it");
                 }
                 t = new Table(table, "memory:" + name, dimension);
                 TABLES.put(key, t);
             } else if (dimension != 0 && dimension != t.dimension) {
-                throw new IllegalArgumentException(
+                throw new StoreSchemaException(
                         "Table '"
                                 + table
                                 + "' in memory:"

@@ -33,6 +33,17 @@ public final class VectorChecks {
     }
 
     /**
+     * Checks the dimension given to open a table: 0 (take it from the existing table) or a valid
+     * dimension.
+     *
+     * @throws IllegalArgumentException unless {@code dimension == 0} or {@link
+     *     #checkDimension(int)} accepts it
+     */
+    public static int checkOpenDimension(int dimension) {
+        return dimension == 0 ? 0 : checkDimension(dimension);
+    }
+
+    /**
      * Validates a whole upsert batch: the list and its records are non-null, every vector has
      * {@code dimension} finite components and a non-zero norm, and no id occurs twice. An empty
      * batch is valid.

@@ -13,6 +13,11 @@ import java.util.function.Consumer;
  * <p>The vector dimension is fixed per table; every call that carries vectors checks it and fails
  * with {@link IllegalArgumentException} before anything is written. Implementations are
  * thread-safe: concurrent readers may run while one writer upserts.
+ *
+ * <p>Failures of the store itself are {@link StoreException}s: {@link StoreNotFoundException},
+ * {@link StoreSchemaException}, {@link StoreUnavailableException}, {@link
+ * StoreAccessDeniedException}, {@link StoreLockedException}, {@link StoreSetupException}. A closed
+ * store throws {@link IllegalStateException}.
  */
 public interface VectorStore extends AutoCloseable {
 

@@ -23,6 +23,10 @@ public final class VectorStores {
      * @param uri the store URI, e.g. {@code lance:./data/lancedb}
      * @param table the table name
      * @param dimension the vector dimension, or 0 to take it from the existing table
+     * @throws IllegalArgumentException when the URI is malformed or no backend serves its scheme
+     * @throws StoreNotFoundException when the table does not exist and dimension is 0
+     * @throws StoreSchemaException when the table exists with another dimension
+     * @throws StoreException (or another subclass) when the backend cannot open the table
      */
     public static VectorStore open(String uri, String table, int dimension) {
         StoreLocation location = StoreLocation.parse(uri);
@@ -48,8 +52,8 @@ public final class VectorStores {
                         + scheme
                         + "' on the class path (available: "
                         + known
-                        + "). Add the store-"
+                        + "). Add the dependency dev.clipsearch:store-"
                         + scheme
-                        + " module.");
+                        + " to the class path.");
     }
 }

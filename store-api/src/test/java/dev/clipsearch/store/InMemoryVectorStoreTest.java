@@ -56,11 +56,21 @@ class InMemoryVectorStoreTest extends VectorStoreContractTest {
 
     @Test
     void openingAMissingTableWithoutDimensionFails() {
+        StoreNotFoundException e =
+                assertThrows(
+                        StoreNotFoundException.class,
+                        () -> VectorStores.openExisting("memory:" + DB, "no_such_table"));
+        assertTrue(e.getMessage().contains("no_such_table"), e.getMessage());
+    }
+
+    @Test
+    void anUnknownSchemeNamesTheDependencyToAdd() {
         IllegalArgumentException e =
                 assertThrows(
                         IllegalArgumentException.class,
-                        () -> VectorStores.openExisting("memory:" + DB, "no_such_table"));
-        assertTrue(e.getMessage().contains("no_such_table"), e.getMessage());
+                        () -> VectorStores.open("sqlite:x.db", "t", 3));
+        assertTrue(e.getMessage().contains("dev.clipsearch:store-sqlite"), e.getMessage());
+        assertTrue(e.getMessage().contains("memory"), e.getMessage());
     }
 
     @Test

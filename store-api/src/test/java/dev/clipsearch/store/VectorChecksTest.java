@@ -24,6 +24,16 @@ class VectorChecksTest {
     }
 
     @Test
+    void openDimensionIsZeroOrValid() {
+        assertEquals(0, VectorChecks.checkOpenDimension(0));
+        assertEquals(512, VectorChecks.checkOpenDimension(512));
+        assertThrows(IllegalArgumentException.class, () -> VectorChecks.checkOpenDimension(-1));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> VectorChecks.checkOpenDimension(VectorChecks.MAX_DIMENSION + 1));
+    }
+
+    @Test
     void batchValidation() {
         List<ImageRecord> ok =
                 List.of(

@@ -60,7 +60,8 @@ public abstract class VectorStoreContractTest {
     /**
      * Opens an existing table again, as a new process would (new connection, new handle) after the
      * previous handle was closed. {@code dimension} may be 0 (take it from the table) or differ
-     * from the stored one (must fail with {@link IllegalArgumentException}).
+     * from the stored one (must fail with {@link StoreSchemaException}); a table that does not
+     * exist opened with 0 must fail with {@link StoreNotFoundException}.
      */
     protected abstract VectorStore reopenStore(String table, int dimension);
 
@@ -678,13 +679,23 @@ public abstract class VectorStoreContractTest {
     @Test
     void reopenWithAnotherDimensionFails() {
         closedTableWith(10);
-        IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> reopen(DIM * 2));
+        StoreSchemaException e = assertThrows(StoreSchemaException.class, () -> reopen(DIM * 2));
         assertTrue(e.getMessage().contains(String.valueOf(DIM)), e.getMessage());
         assertTrue(e.getMessage().contains(String.valueOf(DIM * 2)), e.getMessage());
         assertTrue(e.getMessage().contains(table), e.getMessage());
         VectorStore ok = reopen(DIM);
         assertEquals(10, ok.count());
+    }
+
+    @Test
+    void openingAMissingTableWithoutDimensionIsNotFound() {
+        StoreNotFoundException e = assertThrows(StoreNotFoundException.class, () -> reopen(0));
+        assertTrue(e.getMessage().contains(table), e.getMessage());
+        assertTrue(e.getMessage().contains("dimension"), e.getMessage());
+        assertTrue(e instanceof StoreException);
+        // the failed open created nothing: the table is still missing
+        assertThrows(StoreNotFoundException.class, () -> reopen(0));
+        assertEquals(0, open(DIM).count());
     }
 
     @Test

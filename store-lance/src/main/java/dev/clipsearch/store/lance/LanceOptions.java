@@ -4,7 +4,8 @@ import dev.clipsearch.store.StoreLocation;
 import java.util.Set;
 
 /**
- * Store URI parameters of {@code lance:PATH?...}.
+ * Options of a Lance table: set by {@link LanceVectorStore.Builder}, or parsed from the parameters
+ * of a {@code lance:PATH?...} store URI.
  *
  * @param indexThreshold rows from which {@code createIndex(AUTO)} builds an ANN index (below: exact
  *     search)
@@ -62,6 +63,44 @@ record LanceOptions(
     }
 
     private static long nonNegative(StoreLocation location, String key, long defaultValue) {
-        return location.longParam(key, defaultValue, 0, Integer.MAX_VALUE);
+        return location.longParam(key, defaultValue, 0, MAX);
+    }
+
+    /** The largest value of every option (the URI accepts the same range). */
+    static final long MAX = Integer.MAX_VALUE;
+
+    /** Checks a builder value: in {@code [0, MAX]}, else an error naming the option. */
+    static long check(String option, long value) {
+        if (value < 0 || value > MAX) {
+            throw new IllegalArgumentException(
+                    "Lance option " + option + " must be between 0 and " + MAX + ", got " + value);
+        }
+        return value;
+    }
+
+    LanceOptions withIndexThreshold(long rows) {
+        return new LanceOptions(rows, nprobes, refineFactor, ef, indexCacheBytes, exactFilterRows);
+    }
+
+    LanceOptions withNprobes(int n) {
+        return new LanceOptions(
+                indexThreshold, n, refineFactor, ef, indexCacheBytes, exactFilterRows);
+    }
+
+    LanceOptions withRefineFactor(int n) {
+        return new LanceOptions(indexThreshold, nprobes, n, ef, indexCacheBytes, exactFilterRows);
+    }
+
+    LanceOptions withEf(int n) {
+        return new LanceOptions(
+                indexThreshold, nprobes, refineFactor, n, indexCacheBytes, exactFilterRows);
+    }
+
+    LanceOptions withIndexCacheBytes(long bytes) {
+        return new LanceOptions(indexThreshold, nprobes, refineFactor, ef, bytes, exactFilterRows);
+    }
+
+    LanceOptions withExactFilterRows(long rows) {
+        return new LanceOptions(indexThreshold, nprobes, refineFactor, ef, indexCacheBytes, rows);
     }
 }

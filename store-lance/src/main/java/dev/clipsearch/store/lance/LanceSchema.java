@@ -1,6 +1,7 @@
 package dev.clipsearch.store.lance;
 
 import dev.clipsearch.store.ImageRecord;
+import dev.clipsearch.store.StoreSchemaException;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
@@ -70,7 +71,7 @@ final class LanceSchema {
     static int dimensionOf(Schema schema, String table) {
         for (String column : List.of(ID, LABEL, IMAGE_BYTES, VECTOR, METADATA)) {
             if (schema.getFields().stream().noneMatch(f -> f.getName().equals(column))) {
-                throw new IllegalArgumentException(
+                throw new StoreSchemaException(
                         "Lance table '"
                                 + table
                                 + "' has no column '"
@@ -82,7 +83,7 @@ final class LanceSchema {
         }
         Field vector = schema.findField(VECTOR);
         if (!(vector.getType() instanceof ArrowType.FixedSizeList list)) {
-            throw new IllegalArgumentException(
+            throw new StoreSchemaException(
                     "Lance table '"
                             + table
                             + "': column 'vector' is "

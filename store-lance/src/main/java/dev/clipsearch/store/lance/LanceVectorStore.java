@@ -4,12 +4,16 @@ import dev.clipsearch.store.ImageRecord;
 import dev.clipsearch.store.IndexOptions;
 import dev.clipsearch.store.SearchHit;
 import dev.clipsearch.store.SearchRequest;
+import dev.clipsearch.store.StoreException;
+import dev.clipsearch.store.StoreLockedException;
+import dev.clipsearch.store.StoreNotFoundException;
+import dev.clipsearch.store.StoreSchemaException;
+import dev.clipsearch.store.StoreSetupException;
 import dev.clipsearch.store.TableInfo;
 import dev.clipsearch.store.VectorChecks;
 import dev.clipsearch.store.VectorStore;
+import dev.clipsearch.store.lance.LanceIndexInfo.SearchTuning;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +22,6 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -30,12 +33,8 @@ import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.Float4Vector;
-import org.apache.arrow.vector.IntVector;
-import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.complex.FixedSizeListVector;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.lance.Dataset;
 import org.lance.Session;
@@ -43,14 +42,7 @@ import org.lance.WriteParams;
 import org.lance.cleanup.CleanupPolicy;
 import org.lance.cleanup.RemovalStats;
 import org.lance.index.DistanceType;
-import org.lance.index.Index;
-import org.lance.index.IndexParams;
 import org.lance.index.IndexType;
-import org.lance.index.vector.HnswBuildParams;
-import org.lance.index.vector.IvfBuildParams;
-import org.lance.index.vector.PQBuildParams;
-import org.lance.index.vector.SQBuildParams;
-import org.lance.index.vector.VectorIndexParams;
 import org.lance.ipc.LanceScanner;
 import org.lance.ipc.Query;
 import org.lance.ipc.ScanOptions;
@@ -60,27 +52,44 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One LanceDB table ({@link LanceSchema}) behind the {@link VectorStore} contract.
+ * One LanceDB table (columns id, label, image_bytes, vector, metadata) behind the {@link
+ * VectorStore} contract.
  *
  * <p>Writes (upsert through merge-insert on {@code id}, delete, index builds) hold the write lock
  * and replace the dataset handle; reads hold the read lock. Search uses cosine distance (score = 1
  * - distance) with prefiltering; without a vector index it is exact (flat), with one it probes
  * {@code nprobes} IVF partitions and re-ranks {@code refine_factor * k} candidates with the stored
  * vectors. Rows written after the index was built are searched exactly (Lance scans unindexed
- * fragments). Filters are Lance SQL built by {@link LanceFilters} from the {@link
- * dev.clipsearch.store.Filter} model. A filter matching at most {@code exact_filter_rows} rows is
- * searched exactly even with an index (cheap, and exact); a broader one goes through the index with
- * prefiltering and falls back to exact search when it returns fewer than k hits while k rows match.
+ * fragments). Filters are escaped Lance SQL built from the {@link dev.clipsearch.store.Filter}
+ * model. A filter matching at most {@code exact_filter_rows} rows is searched exactly even with an
+ * index (cheap, and exact); a broader one goes through the index with prefiltering and falls back
+ * to exact search when it returns fewer than k hits while k rows match.
  *
  * <p>After a crash, files an unfinished write left behind are removed after the next session's
- * first commit ({@link #removeLeftovers}).
+ * first commit.
+ *
+ * <p>One writer per table: the first write (upsert, delete, index build) takes an exclusive OS file
+ * lock on {@code <db>/.<table>.write.lock} and holds it until {@link #close()}; a second writer, in
+ * this or another process, fails at once with {@link StoreLockedException} naming the holder's pid.
+ * Readers never lock. Creating the table takes the lock only for the creation.
+ *
+ * <p>Opening needs the JVM option {@code --add-opens=java.base/java.nio=ALL-UNNAMED} (Apache
+ * Arrow); without it {@link Builder#open()} fails with a one-line {@link StoreSetupException}.
+ *
+ * <p>Open a table with {@link #builder(Path)}, or by a {@code lance:PATH} store URI through {@link
+ * dev.clipsearch.store.VectorStores}.
  *
  * <p>Native memory: one child allocator and one Lance session (bounded index cache) per open table;
  * every scanner and reader is closed; {@link #close()} releases all of it and is idempotent.
  */
-final class LanceVectorStore implements VectorStore {
+public final class LanceVectorStore implements VectorStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(LanceVectorStore.class);
+
+    /** The Arrow root allocator, created on first use (after {@code ArrowAccess.requireOpen()}). */
+    private static final class Allocators {
+        static final RootAllocator ROOT = new RootAllocator(Long.MAX_VALUE);
+    }
 
     /**
      * Lance file format of new tables. Measured with lance-core 7.0 on 10,000 x 512-d vectors:
@@ -89,18 +98,6 @@ final class LanceVectorStore implements VectorStore {
      */
     static final String DATA_STORAGE_VERSION = "2.0";
 
-    /**
-     * Table config key recording the kind of the vector index (Lance itself reports only VECTOR).
-     */
-    static final String INDEX_TYPE_CONFIG = "clip_search.index_type";
-
-    /** Table config key recording the IVF partition count of the vector index. */
-    static final String PARTITIONS_CONFIG = "clip_search.ivf_partitions";
-
-    /** LanceDB's default name for the index on {@code vector}. */
-    static final String VECTOR_INDEX = "vector_idx";
-
-    private static final RootAllocator ROOT = new RootAllocator(Long.MAX_VALUE);
     private static final long METADATA_CACHE_BYTES = 64L << 20;
     private static final int ID_CHUNK = 512;
     private static final int SCAN_BATCH = 1024;
@@ -117,9 +114,7 @@ final class LanceVectorStore implements VectorStore {
     private SearchTuning tuning;
     private boolean closed;
     private boolean leftoversChecked;
-
-    /** Search parameters of the current index. */
-    record SearchTuning(int nprobes, int refineFactor, int ef) {}
+    private TableWriteLock writeLock;
 
     private LanceVectorStore(
             String table,
@@ -136,10 +131,117 @@ final class LanceVectorStore implements VectorStore {
         this.allocator = allocator;
         this.session = session;
         this.dataset = dataset;
-        this.indexType = currentVectorIndex(dataset);
-        this.tuning =
-                defaultTuning(
-                        indexType, indexType == null ? 1 : storedPartitions(dataset), options);
+        this.indexType = LanceIndexInfo.currentVectorIndex(dataset);
+        this.tuning = LanceIndexInfo.tuningOf(dataset, indexType, options);
+    }
+
+    /**
+     * A builder for a table of the embedded LanceDB database in directory {@code database} (created
+     * when absent). The same options as the {@code lance:PATH?...} store URI, typed.
+     *
+     * <pre>{@code
+     * try (VectorStore store = LanceVectorStore.builder(Path.of("data/lancedb"))
+     *         .table("image_search").dimension(512).indexThreshold(50_000).open()) { ... }
+     * }</pre>
+     */
+    public static Builder builder(Path database) {
+        return new Builder(database);
+    }
+
+    /**
+     * Options of a Lance table; {@link #open()} opens it. Defaults: table {@value
+     * dev.clipsearch.store.VectorStores#DEFAULT_TABLE}, dimension 0 (take it from the existing
+     * table), index threshold 100,000 rows, measured search settings, a 4 GiB index cache bound,
+     * exact search for filters matching up to 20,000 rows.
+     */
+    public static final class Builder {
+        private final Path database;
+        private String table = dev.clipsearch.store.VectorStores.DEFAULT_TABLE;
+        private int dimension;
+        private LanceOptions options = LanceOptions.defaults();
+
+        private Builder(Path database) {
+            this.database = Objects.requireNonNull(database, "database directory");
+        }
+
+        /**
+         * The table name (default {@code image_search}); the table lives in {@code <table>.lance}.
+         */
+        public Builder table(String table) {
+            this.table = Objects.requireNonNull(table, "table");
+            return this;
+        }
+
+        /**
+         * The vector dimension; the table is created with it when absent, and an existing table
+         * must have it ({@link StoreSchemaException} otherwise). 0 (default): the table must exist
+         * ({@link StoreNotFoundException} otherwise) and gives the dimension.
+         */
+        public Builder dimension(int dimension) {
+            this.dimension = VectorChecks.checkOpenDimension(dimension);
+            return this;
+        }
+
+        /** Rows from which {@code createIndex(AUTO)} builds an ANN index (below: exact search). */
+        public Builder indexThreshold(long rows) {
+            options = options.withIndexThreshold(LanceOptions.check("indexThreshold", rows));
+            return this;
+        }
+
+        /** IVF partitions searched per query; 0 (default): the index type's measured default. */
+        public Builder nprobes(int nprobes) {
+            options = options.withNprobes((int) LanceOptions.check("nprobes", nprobes));
+            return this;
+        }
+
+        /** Candidates re-ranked with the full vectors, as a multiple of k; 0: default. */
+        public Builder refineFactor(int refineFactor) {
+            options =
+                    options.withRefineFactor(
+                            (int) LanceOptions.check("refineFactor", refineFactor));
+            return this;
+        }
+
+        /** HNSW search breadth; 0: default (150). */
+        public Builder ef(int ef) {
+            options = options.withEf((int) LanceOptions.check("ef", ef));
+            return this;
+        }
+
+        /** Upper bound of the index cache of this table, in MiB (default 4096). */
+        public Builder indexCacheMb(long megabytes) {
+            options =
+                    options.withIndexCacheBytes(
+                            LanceOptions.check("indexCacheMb", megabytes) << 20);
+            return this;
+        }
+
+        /** Filtered searches matching at most this many rows are exact even with an index. */
+        public Builder exactFilterRows(long rows) {
+            options = options.withExactFilterRows(LanceOptions.check("exactFilterRows", rows));
+            return this;
+        }
+
+        Builder options(LanceOptions options) {
+            this.options = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * Opens (creating when absent, if a dimension was given) the table.
+         *
+         * @throws StoreNotFoundException when the table does not exist and no dimension was given
+         * @throws StoreSchemaException when the table has another dimension or is not a clip-search
+         *     table
+         * @throws StoreSetupException when the JVM lacks {@code
+         *     --add-opens=java.base/java.nio=ALL-UNNAMED}
+         * @throws StoreLockedException when the table must be created but another writer holds it
+         * @throws StoreException when Lance cannot read or create the table
+         */
+        public VectorStore open() {
+            return LanceVectorStore.open(
+                    database.toAbsolutePath().normalize(), table, dimension, options);
+        }
     }
 
     /**
@@ -155,48 +257,36 @@ final class LanceVectorStore implements VectorStore {
                             + table
                             + "': use 1-128 letters, digits, '_', '-' or '.'");
         }
-        if (dimension != 0) {
-            VectorChecks.checkDimension(dimension);
-        }
+        VectorChecks.checkOpenDimension(dimension);
+        ArrowAccess.requireOpen();
         Path path = db.resolve(table + ".lance");
         boolean exists = Files.isDirectory(path.resolve("_versions"));
         if (!exists && dimension == 0) {
-            throw new IllegalArgumentException(
+            throw new StoreNotFoundException(
                     "Lance table '"
                             + table
                             + "' does not exist at "
                             + path
-                            + "; index images into it first (clip-search index), or open it with a vector dimension to create it");
+                            + "; open it with a vector dimension to create it, or check the"
+                            + " database directory and table name");
         }
-        BufferAllocator allocator = ROOT.newChildAllocator("lance:" + path, 0, Long.MAX_VALUE);
+        BufferAllocator allocator =
+                Allocators.ROOT.newChildAllocator("lance:" + path, 0, Long.MAX_VALUE);
         Session session = null;
         Dataset dataset = null;
         try {
             if (!exists) {
-                Files.createDirectories(db);
-                WriteParams params =
-                        new WriteParams.Builder()
-                                .withMode(WriteParams.WriteMode.CREATE)
-                                .withDataStorageVersion(DATA_STORAGE_VERSION)
-                                .build();
-                Dataset.create(allocator, path.toString(), LanceSchema.schema(dimension), params)
-                        .close();
-                LOG.info("Created Lance table {} (dimension {})", path, dimension);
+                create(db, table, path, dimension, allocator);
             }
             session =
                     Session.builder()
                             .indexCacheSizeBytes(options.indexCacheBytes())
                             .metadataCacheSizeBytes(METADATA_CACHE_BYTES)
                             .build();
-            dataset =
-                    Dataset.open()
-                            .allocator(allocator)
-                            .uri(path.toString())
-                            .session(session)
-                            .build();
+            dataset = openDataset(path, allocator, session);
             int stored = LanceSchema.dimensionOf(dataset.getSchema(), table);
             if (dimension != 0 && dimension != stored) {
-                throw new IllegalArgumentException(
+                throw new StoreSchemaException(
                         "Lance table '"
                                 + table
                                 + "' at "
@@ -205,15 +295,57 @@ final class LanceVectorStore implements VectorStore {
                                 + stored
                                 + ", but dimension "
                                 + dimension
-                                + " was requested");
+                                + " was requested; open it with dimension "
+                                + stored
+                                + " (or 0), or use another table for "
+                                + dimension
+                                + "-d vectors");
             }
             return new LanceVectorStore(table, path, stored, options, allocator, session, dataset);
-        } catch (IOException e) {
-            closeAll(dataset, session, allocator);
-            throw new UncheckedIOException("Cannot create Lance table at " + path, e);
         } catch (RuntimeException e) {
             closeAll(dataset, session, allocator);
             throw e;
+        }
+    }
+
+    private static void create(
+            Path db, String table, Path path, int dimension, BufferAllocator allocator) {
+        try {
+            Files.createDirectories(db);
+        } catch (IOException e) {
+            throw LanceErrors.io(
+                    "create the database directory of Lance table '" + table + "'", db, e);
+        }
+        // creating is a write: not while another writer holds the table (the lock is released at
+        // once; this store takes it again on its first upsert, delete or index build)
+        try (TableWriteLock ignored = TableWriteLock.acquire(db, table, path)) {
+            if (Files.isDirectory(path.resolve("_versions"))) {
+                return; // created by that writer meanwhile
+            }
+            WriteParams params =
+                    new WriteParams.Builder()
+                            .withMode(WriteParams.WriteMode.CREATE)
+                            .withDataStorageVersion(DATA_STORAGE_VERSION)
+                            .build();
+            try {
+                Dataset.create(allocator, path.toString(), LanceSchema.schema(dimension), params)
+                        .close();
+            } catch (Exception e) {
+                throw LanceErrors.lance("create Lance table '" + table + "'", path, e);
+            }
+            LOG.info("Created Lance table {} (dimension {})", path, dimension);
+        }
+    }
+
+    private static Dataset openDataset(Path path, BufferAllocator allocator, Session session) {
+        try {
+            return Dataset.open()
+                    .allocator(allocator)
+                    .uri(path.toString())
+                    .session(session)
+                    .build();
+        } catch (Exception e) {
+            throw LanceErrors.lance("open Lance table", path, e);
         }
     }
 
@@ -222,8 +354,8 @@ final class LanceVectorStore implements VectorStore {
      * and old versions. Lance commits by writing a new manifest last, so such files are never
      * visible to readers. Lance only considers files older than the newest retained manifest, so
      * leftovers of a crash (written after the last commit) go at the first commit of the next
-     * writer session: this runs after that commit. One writer per table is assumed (a concurrent
-     * writer's uncommitted files would look the same).
+     * writer session: this runs after that commit. It relies on the one-writer lock ({@link
+     * TableWriteLock}): a concurrent writer's uncommitted files would look the same.
      */
     private static void removeLeftovers(Dataset dataset) {
         try {
@@ -259,100 +391,6 @@ final class LanceVectorStore implements VectorStore {
         allocator.close();
     }
 
-    /**
-     * The kind of the stored vector index, or null: recorded in the table config, else as Lance
-     * reports it.
-     */
-    private static IndexType currentVectorIndex(Dataset dataset) {
-        for (Index index : dataset.getIndexes()) {
-            if (VECTOR_INDEX.equals(index.name())) {
-                String recorded = dataset.getConfig().get(INDEX_TYPE_CONFIG);
-                if (recorded != null) {
-                    try {
-                        return IndexType.valueOf(recorded);
-                    } catch (IllegalArgumentException e) {
-                        LOG.warn("Unknown index type '{}' recorded in {}", recorded, dataset.uri());
-                    }
-                }
-                return index.indexType();
-            }
-        }
-        return null;
-    }
-
-    /**
-     * The IVF partition count of the stored vector index: recorded in the table config when this
-     * store builds the index, else read from Lance's index statistics (an index built by LanceDB).
-     */
-    private static int storedPartitions(Dataset dataset) {
-        try {
-            String recorded = dataset.getConfig().get(PARTITIONS_CONFIG);
-            if (recorded != null) {
-                return Integer.parseInt(recorded);
-            }
-            Object n = find(dataset.getIndexStatistics(VECTOR_INDEX), "num_partitions");
-            if (n instanceof Number number) {
-                return number.intValue();
-            }
-            LOG.warn(
-                    "No num_partitions in the index statistics of {}; probing 8 partitions",
-                    dataset.uri());
-        } catch (RuntimeException e) {
-            LOG.warn("Cannot read the index partitions of {}: {}", dataset.uri(), e.toString());
-        }
-        return 8;
-    }
-
-    private static Object find(Object node, String key) {
-        if (node instanceof Map<?, ?> map) {
-            if (map.containsKey(key)) {
-                return map.get(key);
-            }
-            for (Object v : map.values()) {
-                Object found = find(v, key);
-                if (found != null) {
-                    return found;
-                }
-            }
-        } else if (node instanceof Collection<?> list) {
-            for (Object v : list) {
-                Object found = find(v, key);
-                if (found != null) {
-                    return found;
-                }
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Search settings for an index with {@code partitions} IVF partitions: measured defaults
-     * (LanceIndexTest and the store benchmark reach recall@10 >= 0.95 with them), overridden by URI
-     * parameters.
-     */
-    static SearchTuning defaultTuning(IndexType type, int partitions, LanceOptions options) {
-        int nprobes;
-        int refine;
-        if (type == IndexType.IVF_PQ) {
-            nprobes = Math.min(partitions, Math.max(20, partitions / 8));
-            refine = 10;
-        } else {
-            nprobes = Math.min(partitions, Math.max(8, partitions / 4));
-            refine = 2;
-        }
-        return new SearchTuning(
-                options.nprobes() > 0 ? options.nprobes() : Math.max(1, nprobes),
-                options.refineFactor() > 0 ? options.refineFactor() : refine,
-                options.ef() > 0 ? options.ef() : 150);
-    }
-
-    static int defaultPartitions(IndexType type, long rows) {
-        if (type == IndexType.IVF_PQ) {
-            return (int) Math.max(1, Math.min(4096, Math.round(Math.sqrt(rows) / 2)));
-        }
-        return (int) Math.max(1, Math.min(1024, rows / 131_072));
-    }
-
     // ------------------------------------------------------------------ VectorStore
 
     @Override
@@ -373,11 +411,23 @@ final class LanceVectorStore implements VectorStore {
         }
     }
 
+    /**
+     * Takes the in-process write lock and, on the first write of this store, the table's one-writer
+     * lock ({@link TableWriteLock}), held until {@link #close()}.
+     */
     private void writeLocked() {
         lock.writeLock().lock();
         if (closed) {
             lock.writeLock().unlock();
             throw closedError();
+        }
+        if (writeLock == null) {
+            try {
+                writeLock = TableWriteLock.acquire(path.getParent(), table, path);
+            } catch (RuntimeException e) {
+                lock.writeLock().unlock();
+                throw e;
+            }
         }
     }
 
@@ -428,6 +478,8 @@ final class LanceVectorStore implements VectorStore {
                                 stream);
                 replace(result.dataset());
             }
+        } catch (Exception e) {
+            throw LanceErrors.ofWrite("upsert into Lance table '" + table + "'", path, e);
         } finally {
             lock.writeLock().unlock();
         }
@@ -517,28 +569,7 @@ final class LanceVectorStore implements VectorStore {
             scan.filter(filter);
         }
         List<SearchHit> hits = new ArrayList<>(request.k());
-        read(
-                scan.build(),
-                root -> {
-                    VarCharVector id = (VarCharVector) root.getVector(LanceSchema.ID);
-                    IntVector label = (IntVector) root.getVector(LanceSchema.LABEL);
-                    VarCharVector meta = (VarCharVector) root.getVector(LanceSchema.METADATA);
-                    VarBinaryVector bytes =
-                            request.includeImageBytes()
-                                    ? (VarBinaryVector) root.getVector(LanceSchema.IMAGE_BYTES)
-                                    : null;
-                    Float4Vector distance = (Float4Vector) root.getVector(LanceSchema.DISTANCE);
-                    for (int i = 0; i < root.getRowCount(); i++) {
-                        float score = Math.max(-1f, Math.min(1f, 1f - distance.get(i)));
-                        hits.add(
-                                new SearchHit(
-                                        string(id, i),
-                                        label.isNull(i) ? 0 : label.get(i),
-                                        score,
-                                        bytes == null || bytes.isNull(i) ? null : bytes.get(i),
-                                        metadata(meta, i)));
-                    }
-                });
+        read(scan.build(), root -> LanceRows.hits(root, request.includeImageBytes(), hits));
         hits.sort(Comparator.comparingDouble(SearchHit::score).reversed());
         return hits.size() > request.k() ? new ArrayList<>(hits.subList(0, request.k())) : hits;
     }
@@ -552,20 +583,12 @@ final class LanceVectorStore implements VectorStore {
                 batches.accept(root);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("Reading Lance table " + path + " failed", e);
+            throw LanceErrors.io("read Lance table '" + table + "'", path, e);
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw new IllegalStateException("Reading Lance table " + path + " failed: " + e, e);
+            throw new StoreException("Reading Lance table " + path + " failed: " + e, e);
         }
-    }
-
-    private static String string(VarCharVector v, int i) {
-        return v.isNull(i) ? null : new String(v.get(i), StandardCharsets.UTF_8);
-    }
-
-    private static Map<String, String> metadata(VarCharVector v, int i) {
-        return v.isNull(i) ? Map.of() : MetadataJson.decode(string(v, i));
     }
 
     @Override
@@ -596,34 +619,7 @@ final class LanceVectorStore implements VectorStore {
         if (filter != null) {
             scan.filter(filter);
         }
-        read(
-                scan.build(),
-                root -> {
-                    VarCharVector id = (VarCharVector) root.getVector(LanceSchema.ID);
-                    IntVector label = (IntVector) root.getVector(LanceSchema.LABEL);
-                    FixedSizeListVector vector =
-                            (FixedSizeListVector) root.getVector(LanceSchema.VECTOR);
-                    Float4Vector values = (Float4Vector) vector.getDataVector();
-                    VarCharVector meta = (VarCharVector) root.getVector(LanceSchema.METADATA);
-                    VarBinaryVector bytes =
-                            includeImageBytes
-                                    ? (VarBinaryVector) root.getVector(LanceSchema.IMAGE_BYTES)
-                                    : null;
-                    for (int i = 0; i < root.getRowCount(); i++) {
-                        float[] v = new float[dimension];
-                        int base = vector.getElementStartIndex(i);
-                        for (int j = 0; j < dimension; j++) {
-                            v[j] = values.get(base + j);
-                        }
-                        consumer.accept(
-                                new ImageRecord(
-                                        string(id, i),
-                                        label.isNull(i) ? 0 : label.get(i),
-                                        bytes == null || bytes.isNull(i) ? null : bytes.get(i),
-                                        v,
-                                        metadata(meta, i)));
-                    }
-                });
+        read(scan.build(), root -> LanceRows.records(root, dimension, includeImageBytes, consumer));
     }
 
     @Override
@@ -643,7 +639,7 @@ final class LanceVectorStore implements VectorStore {
                         root -> {
                             VarCharVector id = (VarCharVector) root.getVector(LanceSchema.ID);
                             for (int i = 0; i < root.getRowCount(); i++) {
-                                out.add(string(id, i));
+                                out.add(LanceRows.string(id, i));
                             }
                         });
             }
@@ -682,6 +678,8 @@ final class LanceVectorStore implements VectorStore {
             }
             committed();
             return existing.size();
+        } catch (Exception e) {
+            throw LanceErrors.ofWrite("delete from Lance table '" + table + "'", path, e);
         } finally {
             lock.writeLock().unlock();
         }
@@ -701,8 +699,8 @@ final class LanceVectorStore implements VectorStore {
     }
 
     /**
-     * Builds the vector index {@value #VECTOR_INDEX}. AUTO: none below {@code index_threshold} rows
-     * (an existing index is dropped), IVF_HNSW_SQ above. NONE drops the index. Parameters: {@code
+     * Builds the vector index {@code vector_idx}. AUTO: none below {@code index_threshold} rows (an
+     * existing index is dropped), IVF_HNSW_SQ above. NONE drops the index. Parameters: {@code
      * num_partitions}, {@code num_sub_vectors} and {@code num_bits} (IVF_PQ), {@code m}, {@code
      * ef_construction} (IVF_HNSW_SQ), {@code sample_rate}, {@code max_iters}, and the search
      * settings {@code nprobes}, {@code refine_factor}, {@code ef}.
@@ -710,148 +708,17 @@ final class LanceVectorStore implements VectorStore {
     @Override
     public void createIndex(IndexOptions request) {
         Objects.requireNonNull(request, "index options");
-        Map<String, String> p = request.params();
-        Set<String> known =
-                Set.of(
-                        "num_partitions",
-                        "num_sub_vectors",
-                        "num_bits",
-                        "m",
-                        "ef_construction",
-                        "sample_rate",
-                        "max_iters",
-                        "nprobes",
-                        "refine_factor",
-                        "ef");
-        for (String key : p.keySet()) {
-            if (!known.contains(key)) {
-                throw new IllegalArgumentException(
-                        "Unknown Lance index parameter '" + key + "' (known: " + known + ")");
-            }
-        }
+        LanceIndexBuilder.checkParams(request);
         writeLocked();
         try {
-            long rows = dataset.countRows();
-            IndexType type =
-                    switch (request.type()) {
-                        case NONE -> null;
-                        case AUTO ->
-                                rows >= options.indexThreshold() ? IndexType.IVF_HNSW_SQ : null;
-                        case IVF_HNSW_SQ -> IndexType.IVF_HNSW_SQ;
-                        case IVF_PQ -> IndexType.IVF_PQ;
-                        case HNSW ->
-                                throw new IllegalArgumentException(
-                                        "Lance has no plain HNSW index; use IVF_HNSW_SQ");
-                    };
-            if (type == null) {
-                if (indexType != null) {
-                    dataset.dropIndex(VECTOR_INDEX);
-                    LOG.info("Dropped vector index of {}; search is exact", table);
-                }
-                indexType = null;
-                tuning = defaultTuning(null, 1, options);
-                return;
-            }
-            if (rows < 256) {
-                throw new IllegalArgumentException(
-                        "Lance table '"
-                                + table
-                                + "' has "
-                                + rows
-                                + " rows; a vector index needs at least 256 (search is exact without one)");
-            }
-            int partitions = intParam(p, "num_partitions", defaultPartitions(type, rows));
-            IvfBuildParams.Builder ivf =
-                    new IvfBuildParams.Builder()
-                            .setNumPartitions(partitions)
-                            .setMaxIters(intParam(p, "max_iters", 50));
-            if (p.containsKey("sample_rate")) {
-                ivf.setSampleRate(intParam(p, "sample_rate", 256));
-            }
-            VectorIndexParams params;
-            if (type == IndexType.IVF_PQ) {
-                int subVectors = intParam(p, "num_sub_vectors", defaultSubVectors(dimension));
-                if (dimension % subVectors != 0) {
-                    throw new IllegalArgumentException(
-                            "num_sub_vectors "
-                                    + subVectors
-                                    + " must divide the dimension "
-                                    + dimension);
-                }
-                params =
-                        VectorIndexParams.withIvfPqParams(
-                                DistanceType.Cosine,
-                                ivf.build(),
-                                new PQBuildParams.Builder()
-                                        .setNumSubVectors(subVectors)
-                                        .setNumBits(intParam(p, "num_bits", 8))
-                                        .build());
-            } else {
-                params =
-                        VectorIndexParams.withIvfHnswSqParams(
-                                DistanceType.Cosine,
-                                ivf.build(),
-                                new HnswBuildParams.Builder()
-                                        .setM(intParam(p, "m", 20))
-                                        .setEfConstruction(intParam(p, "ef_construction", 150))
-                                        .build(),
-                                new SQBuildParams.Builder().setNumBits((short) 8).build());
-            }
-            long start = System.nanoTime();
-            dataset.createIndex(
-                    List.of(LanceSchema.VECTOR),
-                    type,
-                    Optional.of(VECTOR_INDEX),
-                    IndexParams.builder().setVectorIndexParams(params).build(),
-                    true);
-            LOG.info(
-                    "Built {} index on {} ({} rows, {} partitions) in {} ms",
-                    type,
-                    table,
-                    rows,
-                    partitions,
-                    (System.nanoTime() - start) / 1_000_000);
-            dataset.updateConfig(
-                    Map.of(
-                            PARTITIONS_CONFIG,
-                            String.valueOf(partitions),
-                            INDEX_TYPE_CONFIG,
-                            type.name()));
-            indexType = type;
-            SearchTuning d = defaultTuning(type, partitions, options);
-            tuning =
-                    new SearchTuning(
-                            intParam(p, "nprobes", d.nprobes()),
-                            intParam(p, "refine_factor", d.refineFactor()),
-                            intParam(p, "ef", d.ef()));
+            LanceIndexBuilder.Built built =
+                    LanceIndexBuilder.build(dataset, table, dimension, indexType, request, options);
+            indexType = built.type();
+            tuning = built.tuning();
+        } catch (Exception e) {
+            throw LanceErrors.ofWrite("build the index of Lance table '" + table + "'", path, e);
         } finally {
             lock.writeLock().unlock();
-        }
-    }
-
-    private static int defaultSubVectors(int dimension) {
-        for (int s = Math.max(1, dimension / 16); s > 1; s--) {
-            if (dimension % s == 0) {
-                return s;
-            }
-        }
-        return 1;
-    }
-
-    private static int intParam(Map<String, String> params, String key, int defaultValue) {
-        String v = params.get(key);
-        if (v == null) {
-            return defaultValue;
-        }
-        try {
-            int n = Integer.parseInt(v.trim());
-            if (n < 1) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    "Index parameter '" + key + "' must be a positive integer, got '" + v + "'");
         }
     }
 
@@ -863,20 +730,18 @@ final class LanceVectorStore implements VectorStore {
                                 table,
                                 dataset.countRows(),
                                 dimension,
-                                indexType == null
-                                        ? "none (exact)"
-                                        : indexType
-                                                + " (nprobes="
-                                                + tuning.nprobes()
-                                                + ", refine_factor="
-                                                + tuning.refineFactor()
-                                                + ")",
+                                LanceIndexInfo.describe(indexType, tuning),
                                 path.toString()));
     }
 
     /** The index kind in use, or null for exact search (tests, benchmark). */
     IndexType vectorIndexType() {
         return locked(() -> indexType);
+    }
+
+    /** The options this store was opened with (tests). */
+    LanceOptions options() {
+        return options;
     }
 
     /** The search settings in use (tests, benchmark). */
@@ -898,6 +763,10 @@ final class LanceVectorStore implements VectorStore {
             }
             closed = true;
             closeAll(dataset, session, allocator);
+            if (writeLock != null) {
+                writeLock.close();
+                writeLock = null;
+            }
         } finally {
             lock.writeLock().unlock();
         }

@@ -17,6 +17,9 @@ import java.nio.file.Path;
  * an IVF_HNSW_SQ index of 1M 512-d vectors needs more than 1024), {@code exact_filter_rows}
  * (filtered searches matching at most this many rows are exact even with an index; default 20000),
  * {@code table} (overrides the table name).
+ *
+ * <p>This is a thin layer over {@link LanceVectorStore#builder(Path)}: the URI parameters become
+ * the builder's typed options.
  */
 public final class LanceVectorStoreProvider implements VectorStoreProvider {
 
@@ -37,6 +40,10 @@ public final class LanceVectorStoreProvider implements VectorStoreProvider {
         }
         Path db =
                 Path.of(target.isEmpty() ? "./data/lancedb" : target).toAbsolutePath().normalize();
-        return LanceVectorStore.open(db, location.param("table", table), dimension, options);
+        return LanceVectorStore.builder(db)
+                .table(location.param("table", table))
+                .dimension(dimension)
+                .options(options)
+                .open();
     }
 }

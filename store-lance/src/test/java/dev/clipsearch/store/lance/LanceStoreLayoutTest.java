@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipsearch.store.ImageRecord;
 import dev.clipsearch.store.StoreLocation;
+import dev.clipsearch.store.StoreNotFoundException;
 import dev.clipsearch.store.TestVectors;
 import dev.clipsearch.store.VectorStore;
 import dev.clipsearch.store.VectorStores;
@@ -78,9 +79,9 @@ class LanceStoreLayoutTest {
 
     @Test
     void openWithDimensionZeroNeedsAnExistingTable() {
-        IllegalArgumentException e =
+        StoreNotFoundException e =
                 assertThrows(
-                        IllegalArgumentException.class,
+                        StoreNotFoundException.class,
                         () -> VectorStores.openExisting("lance:" + dir, "missing"));
         assertTrue(
                 e.getMessage().contains("missing") && e.getMessage().contains("does not exist"),

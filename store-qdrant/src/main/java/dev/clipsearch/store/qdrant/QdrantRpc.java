@@ -1,6 +1,10 @@
 package dev.clipsearch.store.qdrant;
 
 import com.google.common.util.concurrent.ListenableFuture;
+import dev.clipsearch.store.StoreAccessDeniedException;
+import dev.clipsearch.store.StoreException;
+import dev.clipsearch.store.StoreNotFoundException;
+import dev.clipsearch.store.StoreUnavailableException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.concurrent.ExecutionException;
@@ -46,7 +50,7 @@ final class QdrantRpc {
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
                 if (!(cause instanceof StatusRuntimeException sre)) {
-                    throw new IllegalStateException(
+                    throw new StoreException(
                             "Qdrant "
                                     + operation
                                     + " failed at "
@@ -88,10 +92,10 @@ final class QdrantRpc {
         Status status = e.getStatus();
         String detail = scrub(status.getDescription() == null ? "" : status.getDescription());
         String where = settings.endpoint();
-        String uri = settings.location().redacted();
+        String uri = settings.uri();
         return switch (status.getCode()) {
             case UNAVAILABLE ->
-                    new IllegalStateException(
+                    new StoreUnavailableException(
                             "Qdrant server unreachable at "
                                     + where
                                     + " ("
@@ -101,7 +105,7 @@ final class QdrantRpc {
                                     + " attempt(s): "
                                     + detail
                                     + "). Is Qdrant running there? Start one with "
-                                    + "'docker run -p 6333:6333 -p 6334:6334 qdrant/qdrant'; the store URI needs the gRPC port (6334), "
+                                    + "'docker run -p 6333:6333 -p 6334:6334 qdrant/qdrant'; the port must be the gRPC port (6334), "
                                     + "not the REST port (6333)"
                                     + (settings.tls()
                                             ? "; tls=true needs a server with TLS enabled"
@@ -110,7 +114,7 @@ final class QdrantRpc {
                                     + uri,
                             e);
             case DEADLINE_EXCEEDED ->
-                    new IllegalStateException(
+                    new StoreUnavailableException(
                             "Qdrant at "
                                     + where
                                     + " did not answer "
@@ -122,11 +126,11 @@ final class QdrantRpc {
                                     + " attempt(s)): the server is "
                                     + "unreachable or overloaded. Check host and port"
                                     + restPortHint()
-                                    + ", or raise timeout_ms in "
+                                    + ", or raise the request timeout (timeout_ms) of "
                                     + uri,
                             e);
             case UNAUTHENTICATED, PERMISSION_DENIED ->
-                    new SecurityException(
+                    new StoreAccessDeniedException(
                             "Qdrant at "
                                     + where
                                     + " rejected "
@@ -137,15 +141,25 @@ final class QdrantRpc {
                                     + status.getCode()
                                     + ") during "
                                     + operation
-                                    + ": check the apiKey parameter of "
+                                    + ": check the API key (apiKey) of "
                                     + uri
                                     + (detail.isEmpty() ? "" : " (server says: " + detail + ")"),
                             e);
             case INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE ->
                     new IllegalArgumentException(
                             "Qdrant at " + where + " refused " + operation + ": " + detail, e);
+            case NOT_FOUND ->
+                    new StoreNotFoundException(
+                            "Qdrant at "
+                                    + where
+                                    + " found nothing for "
+                                    + operation
+                                    + (detail.isEmpty() ? "" : ": " + detail)
+                                    + " (was the collection deleted meanwhile? reopen the store"
+                                    + " with a dimension to create it again)",
+                            e);
             case RESOURCE_EXHAUSTED ->
-                    new IllegalStateException(
+                    new StoreException(
                             "Qdrant "
                                     + operation
                                     + " at "
@@ -155,7 +169,7 @@ final class QdrantRpc {
                                     + "); request fewer hits or no image bytes",
                             e);
             default ->
-                    new IllegalStateException(
+                    new StoreException(
                             "Qdrant "
                                     + operation
                                     + " failed at "

@@ -5,10 +5,10 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * The connection and collection settings of a {@code qdrant://host:port?...} store URI.
+ * The connection and collection settings of a Qdrant store: built by {@link
+ * QdrantVectorStore.Builder}, which a {@code qdrant://host:port?...} store URI is parsed into.
  *
- * @param location the parsed URI (its {@link StoreLocation#redacted()} form goes into every
- *     message)
+ * @param uri the settings as a store URI with the API key as {@code ***} (goes into every message)
  * @param host the server host
  * @param port the gRPC port (default 6334; 6333 is Qdrant's REST port)
  * @param collection the {@code collection} parameter, or {@code null} to use the table name
@@ -22,7 +22,7 @@ import java.util.Set;
  * @param storeImages whether image bytes go into the payload ({@code store_images}, default true)
  */
 record QdrantSettings(
-        StoreLocation location,
+        String uri,
         String host,
         int port,
         String collection,
@@ -48,8 +48,17 @@ record QdrantSettings(
                     "retries",
                     "store_images");
 
-    /** Parses {@code qdrant://host[:port][?param=value&...]}; a clear error names what is wrong. */
-    static QdrantSettings parse(StoreLocation location) {
+    /** The default request deadline. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    /** The default number of retries of an UNAVAILABLE or DEADLINE_EXCEEDED request. */
+    static final int DEFAULT_RETRIES = 3;
+
+    /**
+     * Parses {@code qdrant://host[:port][?param=value&...]} into a builder with the same options; a
+     * clear error names what is wrong.
+     */
+    static QdrantVectorStore.Builder builder(StoreLocation location) {
         if (!location.scheme().equals("qdrant")) {
             throw new IllegalArgumentException("Not a Qdrant store URI: " + location.redacted());
         }
@@ -94,31 +103,81 @@ record QdrantSettings(
             throw new IllegalArgumentException(
                     "Qdrant store URI has no host: " + location.redacted());
         }
-        String collection = emptyToNull(location.param("collection", null));
-        if (collection != null) {
-            QdrantVectorStore.checkCollectionName(collection);
-        }
         long timeoutMs = location.longParam("timeout_ms", 30_000);
         if (timeoutMs < 1) {
             throw new IllegalArgumentException(
                     "timeout_ms must be positive, got " + timeoutMs + " in " + location.redacted());
         }
-        return new QdrantSettings(
-                location,
-                host,
-                port,
-                collection,
-                emptyToNull(location.param("apiKey", null)),
-                location.booleanParam("tls", false),
-                (int) nonNegative(location, "shards", 0, 1024),
-                (int) nonNegative(location, "replicas", 0, 64),
-                Duration.ofMillis(timeoutMs),
-                (int) nonNegative(location, "retries", 3, 20),
-                location.booleanParam("store_images", true));
+        QdrantVectorStore.Builder builder =
+                QdrantVectorStore.builder(host, port)
+                        .apiKey(emptyToNull(location.param("apiKey", null)))
+                        .tls(location.booleanParam("tls", false))
+                        .shards((int) nonNegative(location, "shards", 0, 1024))
+                        .replicas((int) nonNegative(location, "replicas", 0, 64))
+                        .timeout(Duration.ofMillis(timeoutMs))
+                        .retries((int) nonNegative(location, "retries", 3, 20))
+                        .storeImages(location.booleanParam("store_images", true));
+        String collection = emptyToNull(location.param("collection", null));
+        if (collection != null) {
+            builder.collection(collection);
+        }
+        return builder;
+    }
+
+    /** Parses {@code qdrant://host[:port][?param=value&...]} into settings. */
+    static QdrantSettings parse(StoreLocation location) {
+        return builder(location).settings();
+    }
+
+    /** The URI form of these settings, API key redacted. */
+    static String uriOf(
+            String endpoint,
+            String collection,
+            boolean apiKey,
+            boolean tls,
+            int shards,
+            int replicas,
+            Duration timeout,
+            int retries,
+            boolean storeImages) {
+        StringBuilder sb = new StringBuilder("qdrant://").append(endpoint);
+        java.util.List<String> params = new java.util.ArrayList<>();
+        if (collection != null) {
+            params.add("collection=" + collection);
+        }
+        if (apiKey) {
+            params.add("apiKey=***");
+        }
+        if (tls) {
+            params.add("tls=true");
+        }
+        if (shards > 0) {
+            params.add("shards=" + shards);
+        }
+        if (replicas > 0) {
+            params.add("replicas=" + replicas);
+        }
+        if (!timeout.equals(DEFAULT_TIMEOUT)) {
+            params.add("timeout_ms=" + timeout.toMillis());
+        }
+        if (retries != DEFAULT_RETRIES) {
+            params.add("retries=" + retries);
+        }
+        if (!storeImages) {
+            params.add("store_images=false");
+        }
+        if (!params.isEmpty()) {
+            sb.append('?').append(String.join("&", params));
+        }
+        return sb.toString();
     }
 
     /** {@code host:port}, for messages. */
     String endpoint() {
+        return endpointOf(host, port);
+    }
+
+    static String endpointOf(String host, int port) {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
@@ -129,7 +188,7 @@ record QdrantSettings(
 
     @Override
     public String toString() {
-        return location.redacted();
+        return uri;
     }
 
     private static long nonNegative(

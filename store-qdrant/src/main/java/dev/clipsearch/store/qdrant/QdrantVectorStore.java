@@ -4,9 +4,15 @@ import dev.clipsearch.store.ImageRecord;
 import dev.clipsearch.store.IndexOptions;
 import dev.clipsearch.store.SearchHit;
 import dev.clipsearch.store.SearchRequest;
+import dev.clipsearch.store.StoreAccessDeniedException;
+import dev.clipsearch.store.StoreException;
+import dev.clipsearch.store.StoreNotFoundException;
+import dev.clipsearch.store.StoreSchemaException;
+import dev.clipsearch.store.StoreUnavailableException;
 import dev.clipsearch.store.TableInfo;
 import dev.clipsearch.store.VectorChecks;
 import dev.clipsearch.store.VectorStore;
+import dev.clipsearch.store.VectorStores;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.qdrant.client.QdrantGrpcClient;
@@ -39,6 +45,7 @@ import io.qdrant.client.grpc.Points.UpsertPoints;
 import io.qdrant.client.grpc.Points.WithPayloadSelector;
 import io.qdrant.client.grpc.Points.WithVectorsSelector;
 import io.qdrant.client.grpc.QdrantOuterClass.HealthCheckRequest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -55,11 +62,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link VectorStore} on a Qdrant collection, over gRPC. One unnamed dense vector per point
- * (Cosine), the record in the payload ({@link QdrantPayloads} describes the layout), point ids from
- * {@link PointIds}. Opened through {@link QdrantVectorStoreProvider}; thread-safe (the gRPC channel
- * is).
+ * (Cosine), the record in the payload (id, label, metadata and, unless disabled, the image bytes),
+ * point ids derived from the record ids (UUID v5). Opened with {@link #builder(String, int)}, or by
+ * a {@code qdrant://} store URI through {@link QdrantVectorStoreProvider}; thread-safe (the gRPC
+ * channel is).
+ *
+ * <p>Errors: {@link StoreUnavailableException} (server unreachable, no answer in time, after
+ * retries), {@link StoreAccessDeniedException} (API key missing or rejected), {@link
+ * StoreNotFoundException} (collection missing and no dimension given), {@link StoreSchemaException}
+ * (collection of another size, distance or vector layout), {@link StoreException} for other server
+ * failures.
  */
-final class QdrantVectorStore implements VectorStore {
+public final class QdrantVectorStore implements VectorStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(QdrantVectorStore.class);
 
@@ -100,6 +114,175 @@ final class QdrantVectorStore implements VectorStore {
     }
 
     /**
+     * A builder for a collection on the Qdrant server at {@code host}, gRPC {@code port} (usually
+     * 6334; 6333 is the REST port). The same options as the {@code qdrant://HOST:PORT?...} store
+     * URI, typed.
+     *
+     * <pre>{@code
+     * try (VectorStore store = QdrantVectorStore.builder("localhost", 6334)
+     *         .collection("image_search").apiKey(key).tls(true).dimension(512).open()) { ... }
+     * }</pre>
+     */
+    public static Builder builder(String host, int port) {
+        return new Builder(host, port);
+    }
+
+    /**
+     * Options of a Qdrant collection; {@link #open()} connects and opens it. Defaults: collection
+     * {@code image_search}, no API key, plaintext, server-default shards and replicas, 30 s
+     * deadline per request, 3 retries, image bytes stored, dimension 0 (take it from the existing
+     * collection).
+     */
+    public static final class Builder {
+        private final String host;
+        private final int port;
+        private String collection;
+        private String apiKey;
+        private boolean tls;
+        private int shards;
+        private int replicas;
+        private Duration timeout = QdrantSettings.DEFAULT_TIMEOUT;
+        private int retries = QdrantSettings.DEFAULT_RETRIES;
+        private boolean storeImages = true;
+        private int dimension;
+
+        private Builder(String host, int port) {
+            Objects.requireNonNull(host, "host");
+            if (host.isBlank()) {
+                throw new IllegalArgumentException("Qdrant host must not be empty");
+            }
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("Qdrant port " + port + " is out of range");
+            }
+            this.host = host;
+            this.port = port;
+        }
+
+        /** The collection name (default {@code image_search}). */
+        public Builder collection(String collection) {
+            checkCollectionName(Objects.requireNonNull(collection, "collection"));
+            this.collection = collection;
+            return this;
+        }
+
+        /** The server's API key, or null for none; never logged nor put into messages. */
+        public Builder apiKey(String apiKey) {
+            this.apiKey = apiKey == null || apiKey.isEmpty() ? null : apiKey;
+            return this;
+        }
+
+        /** Whether to connect with TLS (needed with an API key outside a trusted network). */
+        public Builder tls(boolean tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        /** {@code shard_number} of a collection this store creates; 0: server default. */
+        public Builder shards(int shards) {
+            this.shards = range("shards", shards, 0, 1024);
+            return this;
+        }
+
+        /** {@code replication_factor} of a collection this store creates; 0: server default. */
+        public Builder replicas(int replicas) {
+            this.replicas = range("replicas", replicas, 0, 64);
+            return this;
+        }
+
+        /** The deadline of each request (default 30 s). */
+        public Builder timeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.toMillis() < 1) {
+                throw new IllegalArgumentException(
+                        "Qdrant timeout must be at least 1 ms, got " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** How often a request that failed with UNAVAILABLE or DEADLINE_EXCEEDED is retried. */
+        public Builder retries(int retries) {
+            this.retries = range("retries", retries, 0, 20);
+            return this;
+        }
+
+        /** {@code false} keeps image bytes out of Qdrant (hits and records then carry null). */
+        public Builder storeImages(boolean storeImages) {
+            this.storeImages = storeImages;
+            return this;
+        }
+
+        /**
+         * The vector dimension; the collection is created with it when absent, and an existing one
+         * must have it ({@link StoreSchemaException} otherwise). 0 (default): the collection must
+         * exist ({@link StoreNotFoundException} otherwise) and gives the dimension.
+         */
+        public Builder dimension(int dimension) {
+            this.dimension = VectorChecks.checkOpenDimension(dimension);
+            return this;
+        }
+
+        private static int range(String option, int value, int min, int max) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(
+                        "Qdrant option "
+                                + option
+                                + " must be between "
+                                + min
+                                + " and "
+                                + max
+                                + ", got "
+                                + value);
+            }
+            return value;
+        }
+
+        QdrantSettings settings() {
+            return new QdrantSettings(
+                    QdrantSettings.uriOf(
+                            QdrantSettings.endpointOf(host, port),
+                            collection,
+                            apiKey != null,
+                            tls,
+                            shards,
+                            replicas,
+                            timeout,
+                            retries,
+                            storeImages),
+                    host,
+                    port,
+                    collection,
+                    apiKey,
+                    tls,
+                    shards,
+                    replicas,
+                    timeout,
+                    retries,
+                    storeImages);
+        }
+
+        /**
+         * Connects and opens (creating when absent, if a dimension was given) the collection.
+         *
+         * @throws StoreUnavailableException when the server cannot be reached
+         * @throws StoreAccessDeniedException when the server rejects the API key (or its absence)
+         * @throws StoreNotFoundException when the collection does not exist and no dimension was
+         *     given
+         * @throws StoreSchemaException when the collection has another size, distance or layout
+         */
+        public VectorStore open() {
+            return openTable(VectorStores.DEFAULT_TABLE);
+        }
+
+        /** Opens {@code table} unless a collection was set (the URI's table argument). */
+        VectorStore openTable(String table) {
+            QdrantSettings settings = settings();
+            return QdrantVectorStore.open(
+                    QdrantVectorStoreProvider.connect(settings), settings, table, dimension);
+        }
+    }
+
+    /**
      * Opens (creating when absent) a collection. Takes ownership of {@code client}: closes it when
      * the store closes, or right away when opening fails.
      *
@@ -112,9 +295,7 @@ final class QdrantVectorStore implements VectorStore {
         try {
             String collection = settings.collectionFor(Objects.requireNonNull(table, "table"));
             checkCollectionName(collection);
-            if (dimension != 0) {
-                VectorChecks.checkDimension(dimension);
-            }
+            VectorChecks.checkOpenDimension(dimension);
             QdrantRpc rpc = new QdrantRpc(settings);
             String version =
                     rpc.call(
@@ -140,14 +321,15 @@ final class QdrantVectorStore implements VectorStore {
                             .getExists();
             if (!exists) {
                 if (dimension == 0) {
-                    throw new IllegalArgumentException(
+                    throw new StoreNotFoundException(
                             "Qdrant collection '"
                                     + collection
                                     + "' does not exist at "
                                     + settings.endpoint()
                                     + " ("
-                                    + settings.location().redacted()
-                                    + "); index images into it first (clip-search index), or fix the collection name");
+                                    + settings.uri()
+                                    + "); open it with a vector dimension to create it, or check"
+                                    + " the collection name");
                 }
                 create(client, settings, rpc, collection, dimension);
             }
@@ -180,7 +362,7 @@ final class QdrantVectorStore implements VectorStore {
             int major = Integer.parseInt(m.group(1));
             int minor = Integer.parseInt(m.group(2));
             if (major < 1 || (major == 1 && minor < MIN_SERVER_MINOR)) {
-                throw new IllegalStateException(
+                throw new StoreException(
                         "Qdrant "
                                 + version
                                 + " at "
@@ -240,7 +422,7 @@ final class QdrantVectorStore implements VectorStore {
                     settings.shards() == 0 ? "default" : settings.shards(),
                     settings.replicas() == 0 ? "default" : settings.replicas(),
                     settings.endpoint());
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (RuntimeException e) {
             // Another process created it between our exists check and create: fine, its parameters
             // are checked next.
             if (!(e.getCause() instanceof StatusRuntimeException sre
@@ -277,20 +459,20 @@ final class QdrantVectorStore implements VectorStore {
             CollectionInfo info, QdrantSettings settings, String collection, int dimension) {
         VectorsConfig config = info.getConfig().getParams().getVectorsConfig();
         if (!config.hasParams()) {
-            throw new IllegalArgumentException(
+            throw new StoreSchemaException(
                     "Qdrant collection '"
                             + collection
                             + "' at "
                             + settings.endpoint()
                             + " uses named vectors "
                             + config.getParamsMap().getMapMap().keySet()
-                            + "; clip-search needs a collection with one unnamed vector. Use another collection (?collection=NAME)");
+                            + "; clip-search needs a collection with one unnamed vector. Use another collection name");
         }
         VectorParams params = config.getParams();
         long size = params.getSize();
         Distance distance = params.getDistance();
         if ((dimension != 0 && size != dimension) || distance != Distance.Cosine) {
-            throw new IllegalArgumentException(
+            throw new StoreSchemaException(
                     "Qdrant collection '"
                             + collection
                             + "' at "
@@ -302,7 +484,7 @@ final class QdrantVectorStore implements VectorStore {
                             + ", but this table needs size "
                             + (dimension == 0 ? size : dimension)
                             + " with distance Cosine. Use another collection "
-                            + "(?collection=NAME), or delete this one if it holds nothing you need");
+                            + "name, or delete this one if it holds nothing you need");
         }
         return Math.toIntExact(size);
     }
@@ -648,7 +830,7 @@ final class QdrantVectorStore implements VectorStore {
     private void checkCompleted(String operation, PointsOperationResponse reply) {
         UpdateStatus status = reply.getResult().getStatus();
         if (status != UpdateStatus.Completed) {
-            throw new IllegalStateException(
+            throw new StoreException(
                     "Qdrant at "
                             + settings.endpoint()
                             + " answered "
@@ -656,7 +838,7 @@ final class QdrantVectorStore implements VectorStore {
                             + " to "
                             + operation
                             + " instead of Completed; the change may not be applied yet. Retry (upserts are idempotent) or raise "
-                            + "timeout_ms");
+                            + "the request timeout");
         }
     }
 

@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * The collection is created when absent (one unnamed vector of the table's dimension, Cosine, an
  * integer payload index on {@code label}); an existing one must have the same size and distance.
+ *
+ * <p>This is a thin layer over {@link QdrantVectorStore#builder(String, int)}: the URI is parsed
+ * into the builder's typed options.
  */
 public final class QdrantVectorStoreProvider implements VectorStoreProvider {
 
@@ -54,8 +57,7 @@ public final class QdrantVectorStoreProvider implements VectorStoreProvider {
 
     @Override
     public VectorStore open(StoreLocation location, String table, int dimension) {
-        QdrantSettings settings = QdrantSettings.parse(location);
-        return QdrantVectorStore.open(connect(settings), settings, table, dimension);
+        return QdrantSettings.builder(location).dimension(dimension).openTable(table);
     }
 
     /**
@@ -65,7 +67,7 @@ public final class QdrantVectorStoreProvider implements VectorStoreProvider {
     static QdrantGrpcClient connect(QdrantSettings settings) {
         if (settings.apiKey() != null && !settings.tls() && !isLoopback(settings.host())) {
             LOG.warn(
-                    "Sending the Qdrant API key without TLS to {}; add tls=true to the store URI",
+                    "Sending the Qdrant API key without TLS to {}; enable TLS (tls=true in the store URI)",
                     settings.endpoint());
         }
         ManagedChannelBuilder<?> channel =

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clipsearch.store.ImageRecord;
 import dev.clipsearch.store.SearchRequest;
+import dev.clipsearch.store.StoreAccessDeniedException;
+import dev.clipsearch.store.StoreUnavailableException;
 import dev.clipsearch.store.TestVectors;
 import dev.clipsearch.store.VectorStore;
 import dev.clipsearch.store.VectorStores;
@@ -74,9 +76,9 @@ class QdrantConnectionTest {
 
     @Test
     void wrongApiKeyIsAClearErrorWithoutTheKey() {
-        SecurityException e =
+        StoreAccessDeniedException e =
                 assertThrows(
-                        SecurityException.class,
+                        StoreAccessDeniedException.class,
                         () -> VectorStores.open(uri("apiKey=" + WRONG_KEY), "t", 4));
         String all = stackTrace(e);
         assertTrue(e.getMessage().contains("rejected the API key"), e.getMessage());
@@ -87,8 +89,9 @@ class QdrantConnectionTest {
         assertFalse(all.contains(KEY), "the server's key leaked: " + all);
         assertFalse(fake.hasCollection("t"));
 
-        SecurityException none =
-                assertThrows(SecurityException.class, () -> VectorStores.open(uri(""), "t", 4));
+        StoreAccessDeniedException none =
+                assertThrows(
+                        StoreAccessDeniedException.class, () -> VectorStores.open(uri(""), "t", 4));
         assertTrue(none.getMessage().contains("without an API key"), none.getMessage());
     }
 
@@ -98,9 +101,9 @@ class QdrantConnectionTest {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closedPort = s.getLocalPort();
         }
-        IllegalStateException e =
+        StoreUnavailableException e =
                 assertThrows(
-                        IllegalStateException.class,
+                        StoreUnavailableException.class,
                         () ->
                                 VectorStores.open(
                                         "qdrant://127.0.0.1:"

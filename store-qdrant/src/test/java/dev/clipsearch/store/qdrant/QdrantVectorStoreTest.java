@@ -13,6 +13,11 @@ import dev.clipsearch.store.IndexOptions;
 import dev.clipsearch.store.IndexOptions.IndexType;
 import dev.clipsearch.store.SearchHit;
 import dev.clipsearch.store.SearchRequest;
+import dev.clipsearch.store.StoreAccessDeniedException;
+import dev.clipsearch.store.StoreException;
+import dev.clipsearch.store.StoreNotFoundException;
+import dev.clipsearch.store.StoreSchemaException;
+import dev.clipsearch.store.StoreUnavailableException;
 import dev.clipsearch.store.TestVectors;
 import dev.clipsearch.store.VectorStore;
 import io.grpc.Status;
@@ -161,24 +166,24 @@ class QdrantVectorStoreTest {
     @Test
     void existingCollectionWithOtherSizeOrDistanceIsRefused() {
         fake.createCollection("other_tool", 64, Distance.Dot);
-        IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> open("", "other_tool", DIM));
+        StoreSchemaException e =
+                assertThrows(StoreSchemaException.class, () -> open("", "other_tool", DIM));
         for (String part : List.of("other_tool", "64", "Dot", String.valueOf(DIM), "Cosine")) {
             assertTrue(e.getMessage().contains(part), part + " missing in: " + e.getMessage());
         }
         fake.createCollection("euclid", DIM, Distance.Euclid);
-        e = assertThrows(IllegalArgumentException.class, () -> open("", "euclid", DIM));
+        e = assertThrows(StoreSchemaException.class, () -> open("", "euclid", DIM));
         assertTrue(
                 e.getMessage().contains("Euclid") && e.getMessage().contains("Cosine"),
                 e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> open("", "euclid", 0));
+        e = assertThrows(StoreSchemaException.class, () -> open("", "euclid", 0));
         assertTrue(e.getMessage().contains("Euclid"), e.getMessage());
     }
 
     @Test
     void dimensionZeroNeedsAnExistingCollection() {
-        IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> open("", "missing", 0));
+        StoreNotFoundException e =
+                assertThrows(StoreNotFoundException.class, () -> open("", "missing", 0));
         assertTrue(e.getMessage().contains("'missing' does not exist"), e.getMessage());
         assertFalse(fake.hasCollection("missing"));
         assertThrows(IllegalArgumentException.class, () -> open("", "neg", -1));
@@ -194,7 +199,7 @@ class QdrantVectorStoreTest {
         fake.failNext(1, Status.Code.DEADLINE_EXCEEDED);
         assertEquals(3, store.search(records(10).get(0).vector(), 3).size());
         fake.failNext(4, Status.Code.UNAVAILABLE);
-        IllegalStateException e = assertThrows(IllegalStateException.class, store::count);
+        StoreUnavailableException e = assertThrows(StoreUnavailableException.class, store::count);
         assertTrue(e.getMessage().contains("unreachable at in-process:6334"), e.getMessage());
         assertTrue(e.getMessage().contains("4 attempt"), e.getMessage());
         assertEquals(10, store.count(), "works again once the server is back");
@@ -205,9 +210,26 @@ class QdrantVectorStoreTest {
         VectorStore store = open("retries=3", "noretry", DIM);
         int before = fake.calls();
         fake.failNext(1, Status.Code.INTERNAL);
-        IllegalStateException e = assertThrows(IllegalStateException.class, store::count);
+        StoreException e = assertThrows(StoreException.class, store::count);
         assertTrue(e.getMessage().contains("INTERNAL"), e.getMessage());
         assertEquals(before, fake.calls(), "an INTERNAL error is not retried");
+        for (Status.Code code :
+                List.of(Status.Code.PERMISSION_DENIED, Status.Code.UNAUTHENTICATED)) {
+            int calls = fake.calls();
+            fake.failNext(1, code);
+            StoreAccessDeniedException denied =
+                    assertThrows(StoreAccessDeniedException.class, store::count);
+            assertTrue(denied.getMessage().contains(code.name()), denied.getMessage());
+            assertTrue(denied.getMessage().contains("API key"), denied.getMessage());
+            assertEquals(calls, fake.calls(), code + " is not retried");
+        }
+        fake.failNext(4, Status.Code.DEADLINE_EXCEEDED);
+        StoreUnavailableException slow =
+                assertThrows(StoreUnavailableException.class, store::count);
+        assertTrue(slow.getMessage().contains("did not answer"), slow.getMessage());
+        fake.failNext(1, Status.Code.NOT_FOUND);
+        assertThrows(StoreNotFoundException.class, store::count);
+        assertEquals(0, store.count());
     }
 
     @Test
@@ -288,9 +310,9 @@ class QdrantVectorStoreTest {
     void tooOldServersAreRefused() {
         QdrantSettings settings =
                 QdrantSettings.parse(dev.clipsearch.store.StoreLocation.parse("qdrant://db:6334"));
-        IllegalStateException e =
+        StoreException e =
                 assertThrows(
-                        IllegalStateException.class,
+                        StoreException.class,
                         () -> QdrantVectorStore.checkServerVersion("1.12.6", settings));
         assertTrue(
                 e.getMessage().contains("1.12.6") && e.getMessage().contains("db:6334"),
