@@ -1,0 +1,128 @@
+package dev.clipsearch.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link Precision#BF16} (generated TorchScript towers with bf16 weights) against the exact FP32
+ * path on all three fixtures: every reference image and text embeds with cosine >= 0.999, in
+ * batches and one at a time. Runs on any CPU (PyTorch emulates bf16 where it is not native).
+ */
+class Bf16EncoderTest {
+
+    private static final String TINY = "tiny-clip";
+    private static final String B16 = "tiny-clip-b16-gelu-bf16";
+    private static final String TINY_IMAGENET = "tinyclip-tinyimagenet";
+
+    @TempDir Path temp;
+
+    private record Inputs(List<String> imageNames, List<byte[]> images, List<String> texts) {}
+
+    private static Inputs inputs(String fixture) {
+        List<String> names = new ArrayList<>();
+        List<byte[]> images = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
+        String json;
+        Function<String, String> imagePath;
+        if (fixture.equals(TINY_IMAGENET)) {
+            json = TestModels.ROOT + TINY_IMAGENET + "/reference-embeddings.json";
+            imagePath = n -> TestModels.ROOT + TINY_IMAGENET + "/images/" + n;
+        } else {
+            json = "/clip-reference/reference.json";
+            imagePath = n -> "/clip-reference/images/" + n;
+        }
+        JsonNode reference;
+        try {
+            reference = new ObjectMapper().readTree(TestModels.resourceBytes(json));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        reference
+                .get("images")
+                .forEach(
+                        n -> {
+                            names.add(n.asText());
+                            images.add(TestModels.resourceBytes(imagePath.apply(n.asText())));
+                        });
+        reference.get("texts").forEach(t -> texts.add(t.asText()));
+        return new Inputs(names, images, texts);
+    }
+
+    private Path fixture(String name) {
+        return switch (name) {
+            case TINY -> TestModels.tinyClip(temp);
+            case B16 -> TestModels.tinyClipB16GeluBf16(temp);
+            default -> TestModels.tinyClipTinyImagenet(temp);
+        };
+    }
+
+    private static List<float[]> images(ClipModel model, Inputs in) {
+        return model.imageEncoder().encodeAllBytes(in.images(), in.imageNames()).stream()
+                .map(ImageEmbeddingResult::vector)
+                .toList();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {TINY, B16, TINY_IMAGENET})
+    void bf16EmbeddingsAgreeWithFp32OnEveryReferenceInput(String name) {
+        Inputs in = inputs(name);
+        Path dir = fixture(name);
+        try (ClipModel fp32 = ClipModels.load(dir, TestModels.FP32);
+                ClipModel bf16 = ClipModels.load(dir, TestModels.BF16)) {
+            assertThat(fp32.precision()).isEqualTo(Precision.FP32);
+            assertThat(bf16.precision()).isEqualTo(Precision.BF16);
+
+            List<float[]> exactImages = images(fp32, in);
+            List<float[]> bf16Images = images(bf16, in);
+            List<float[]> exactTexts = fp32.textEncoder().encodeAll(in.texts());
+            List<float[]> bf16Texts = bf16.textEncoder().encodeAll(in.texts());
+
+            double minCos = 1;
+            double maxDiff = 0;
+            for (int i = 0; i < exactImages.size(); i++) {
+                double cos = Vectors.cosine(bf16Images.get(i), exactImages.get(i), 0);
+                assertThat(cos)
+                        .as("%s image %s", name, in.imageNames().get(i))
+                        .isGreaterThanOrEqualTo(0.999);
+                minCos = Math.min(minCos, cos);
+                maxDiff =
+                        Math.max(
+                                maxDiff,
+                                Vectors.maxAbsDiff(bf16Images.get(i), exactImages.get(i), 0));
+                // one image alone gives what it gives in the batch
+                float[] alone =
+                        bf16.imageEncoder().encode(in.images().get(i), in.imageNames().get(i));
+                assertThat(Vectors.cosine(alone, bf16Images.get(i), 0)).isGreaterThan(0.999);
+            }
+            for (int i = 0; i < exactTexts.size(); i++) {
+                double cos = Vectors.cosine(bf16Texts.get(i), exactTexts.get(i), 0);
+                assertThat(cos)
+                        .as("%s text '%s'", name, in.texts().get(i))
+                        .isGreaterThanOrEqualTo(0.999);
+                minCos = Math.min(minCos, cos);
+                maxDiff =
+                        Math.max(
+                                maxDiff,
+                                Vectors.maxAbsDiff(bf16Texts.get(i), exactTexts.get(i), 0));
+                float[] alone = bf16.textEncoder().encode(in.texts().get(i));
+                assertThat(Vectors.cosine(alone, bf16Texts.get(i), 0)).isGreaterThan(0.999);
+            }
+            System.out.printf(
+                    "%s BF16 vs FP32 over %d images and %d texts: min cosine %.6f, max abs diff"
+                            + " %.3g%n",
+                    name, exactImages.size(), exactTexts.size(), minCos, maxDiff);
+            // really another computation, not the fp32 path under another name
+            assertThat(maxDiff).isGreaterThan(1e-6);
+            assertThat(bf16Images.get(0)).hasSize(fp32.dimension());
+        }
+    }
+}
