@@ -246,6 +246,19 @@ final class Bf16Forward implements AutoCloseable {
                 + "    return out\n";
     }
 
+    /**
+     * The class header and {@code forward(self, INPUTS..., wb: List[Tensor], wf: List[Tensor]) ->
+     * Tensor:} of a tower.
+     */
+    private static StringBuilder forwardHeader(String cls, String... inputs) {
+        StringBuilder s = new StringBuilder(header(cls));
+        s.append("  def forward(self: __torch__.").append(cls).append(",\n");
+        for (String input : inputs) {
+            s.append("    ").append(input).append(": Tensor,\n");
+        }
+        return s.append("    wb: List[Tensor],\n    wf: List[Tensor]) -> Tensor:\n");
+    }
+
     static String visionCode(ClipConfig config) {
         ClipConfig.VisionConfig v = config.vision();
         String cls = "VisionTowerBf16";
@@ -255,12 +268,8 @@ final class Bf16Forward implements AutoCloseable {
         int g = v.gridSize();
         int layers = v.numLayers();
         String eps = literal(v.layerNormEps());
-        StringBuilder s = new StringBuilder(header(cls));
-        s.append("  def forward(self: __torch__.")
-                .append(cls)
-                .append(",\n    pixels: Tensor,\n    wb: List[Tensor],\n")
-                .append("    wf: List[Tensor]) -> Tensor:\n")
-                .append("    b = torch.size(pixels, 0)\n")
+        StringBuilder s = forwardHeader(cls, "pixels");
+        s.append("    b = torch.size(pixels, 0)\n")
                 .append(
                         String.format(
                                 "    grid = torch.reshape(pixels, [b, %d, %d, %d, %d, %d])\n",
@@ -287,12 +296,8 @@ final class Bf16Forward implements AutoCloseable {
         int h = t.hiddenSize();
         int layers = t.numLayers();
         String eps = literal(t.layerNormEps());
-        StringBuilder s = new StringBuilder(header(cls));
-        s.append("  def forward(self: __torch__.")
-                .append(cls)
-                .append(",\n    ids: Tensor,\n    gather: Tensor,\n    mask: Tensor,\n")
-                .append("    wb: List[Tensor],\n    wf: List[Tensor]) -> Tensor:\n")
-                .append("    t = torch.size(ids, 1)\n")
+        StringBuilder s = forwardHeader(cls, "ids", "gather", "mask");
+        s.append("    t = torch.size(ids, 1)\n")
                 .append(
                         "    x = torch.add(torch.embedding(wf[0], ids), torch.slice(wf[1], 0, 0,"
                                 + " t))\n");

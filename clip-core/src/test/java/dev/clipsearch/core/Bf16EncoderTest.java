@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -71,6 +72,28 @@ class Bf16EncoderTest {
                 .toList();
     }
 
+    /**
+     * Every BF16 vector against FP32 (cosine >= 0.999), and each input encoded alone against its
+     * batched BF16 vector; updates {@code worst} (min cosine, max abs diff).
+     */
+    private static void agree(
+            String what,
+            List<String> names,
+            List<float[]> exact,
+            List<float[]> bf16,
+            double[] worst,
+            IntFunction<float[]> alone) {
+        for (int i = 0; i < exact.size(); i++) {
+            double cos = Vectors.cosine(bf16.get(i), exact.get(i), 0);
+            assertThat(cos).as("%s %s", what, names.get(i)).isGreaterThanOrEqualTo(0.999);
+            worst[0] = Math.min(worst[0], cos);
+            worst[1] = Math.max(worst[1], Vectors.maxAbsDiff(bf16.get(i), exact.get(i), 0));
+            assertThat(Vectors.cosine(alone.apply(i), bf16.get(i), 0))
+                    .as("%s %s alone", what, names.get(i))
+                    .isGreaterThan(0.999);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {TINY, B16, TINY_IMAGENET})
     void bf16EmbeddingsAgreeWithFp32OnEveryReferenceInput(String name) {
@@ -86,36 +109,23 @@ class Bf16EncoderTest {
             List<float[]> exactTexts = fp32.textEncoder().encodeAll(in.texts());
             List<float[]> bf16Texts = bf16.textEncoder().encodeAll(in.texts());
 
-            double minCos = 1;
-            double maxDiff = 0;
-            for (int i = 0; i < exactImages.size(); i++) {
-                double cos = Vectors.cosine(bf16Images.get(i), exactImages.get(i), 0);
-                assertThat(cos)
-                        .as("%s image %s", name, in.imageNames().get(i))
-                        .isGreaterThanOrEqualTo(0.999);
-                minCos = Math.min(minCos, cos);
-                maxDiff =
-                        Math.max(
-                                maxDiff,
-                                Vectors.maxAbsDiff(bf16Images.get(i), exactImages.get(i), 0));
-                // one image alone gives what it gives in the batch
-                float[] alone =
-                        bf16.imageEncoder().encode(in.images().get(i), in.imageNames().get(i));
-                assertThat(Vectors.cosine(alone, bf16Images.get(i), 0)).isGreaterThan(0.999);
-            }
-            for (int i = 0; i < exactTexts.size(); i++) {
-                double cos = Vectors.cosine(bf16Texts.get(i), exactTexts.get(i), 0);
-                assertThat(cos)
-                        .as("%s text '%s'", name, in.texts().get(i))
-                        .isGreaterThanOrEqualTo(0.999);
-                minCos = Math.min(minCos, cos);
-                maxDiff =
-                        Math.max(
-                                maxDiff,
-                                Vectors.maxAbsDiff(bf16Texts.get(i), exactTexts.get(i), 0));
-                float[] alone = bf16.textEncoder().encode(in.texts().get(i));
-                assertThat(Vectors.cosine(alone, bf16Texts.get(i), 0)).isGreaterThan(0.999);
-            }
+            double[] worst = {1, 0}; // min cosine, max abs diff
+            agree(
+                    name + " image",
+                    in.imageNames(),
+                    exactImages,
+                    bf16Images,
+                    worst,
+                    i -> bf16.imageEncoder().encode(in.images().get(i), in.imageNames().get(i)));
+            agree(
+                    name + " text",
+                    in.texts(),
+                    exactTexts,
+                    bf16Texts,
+                    worst,
+                    i -> bf16.textEncoder().encode(in.texts().get(i)));
+            double minCos = worst[0];
+            double maxDiff = worst[1];
             System.out.printf(
                     "%s BF16 vs FP32 over %d images and %d texts: min cosine %.6f, max abs diff"
                             + " %.3g%n",

@@ -125,13 +125,7 @@ class ImageFormatsTest {
 
     @Test
     void pngGrayAlphaKeepsAlpha() {
-        ComponentColorModel cm =
-                new ComponentColorModel(
-                        ColorSpace.getInstance(ColorSpace.CS_GRAY),
-                        true,
-                        false,
-                        java.awt.Transparency.TRANSLUCENT,
-                        DataBuffer.TYPE_BYTE);
+        ComponentColorModel cm = ImageTestImages.grayAlphaModel(false);
         WritableRaster raster = cm.createCompatibleWritableRaster(3, 1);
         raster.setPixel(0, 0, new int[] {40, 255});
         raster.setPixel(1, 0, new int[] {40, 0});

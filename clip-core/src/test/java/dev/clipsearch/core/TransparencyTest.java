@@ -2,10 +2,8 @@ package dev.clipsearch.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
-import java.awt.image.DataBuffer;
 import java.awt.image.WritableRaster;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +61,15 @@ class TransparencyTest {
         return v;
     }
 
+    /** Raw samples {@code left} on the left half, {@code right} on the right half. */
+    private static void fillHalves(WritableRaster raster, int[] left, int[] right) {
+        for (int y = 0; y < SIZE; y++) {
+            for (int x = 0; x < SIZE; x++) {
+                raster.setPixel(x, y, x < SIZE / 2 ? left : right);
+            }
+        }
+    }
+
     @Test
     void paletteWithTrnsKeepsThePaletteColourOfTransparentEntries() {
         // entry 0: dark red, fully transparent; entry 1: blue at alpha 100
@@ -79,19 +86,9 @@ class TransparencyTest {
 
     @Test
     void grayAlphaDropsTheAlpha() {
-        ComponentColorModel cm =
-                new ComponentColorModel(
-                        ColorSpace.getInstance(ColorSpace.CS_GRAY),
-                        true,
-                        false,
-                        java.awt.Transparency.TRANSLUCENT,
-                        DataBuffer.TYPE_BYTE);
+        ComponentColorModel cm = ImageTestImages.grayAlphaModel(false);
         WritableRaster raster = cm.createCompatibleWritableRaster(SIZE, SIZE);
-        for (int y = 0; y < SIZE; y++) {
-            for (int x = 0; x < SIZE; x++) {
-                raster.setPixel(x, y, x < SIZE / 2 ? new int[] {40, 0} : new int[] {200, 77});
-            }
-        }
+        fillHalves(raster, new int[] {40, 0}, new int[] {200, 77});
         byte[] png = ImageTestImages.encode(new BufferedImage(cm, raster, false, null), "png");
         assertHalves(modelRgb(png, "la.png"), 0x282828, 0xC8C8C8);
     }
@@ -109,32 +106,17 @@ class TransparencyTest {
     @Test
     void premultipliedRgbaIsUnpremultipliedLikePillowsRgbaToRgb() {
         BufferedImage src = new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_4BYTE_ABGR_PRE);
-        WritableRaster r = src.getRaster(); // bands R, G, B, A of stored (premultiplied) samples
-        for (int y = 0; y < SIZE; y++) {
-            for (int x = 0; x < SIZE; x++) {
-                r.setPixel(
-                        x, y, x < SIZE / 2 ? new int[] {50, 60, 70, 100} : new int[] {9, 8, 7, 0});
-            }
-        }
+        // bands R, G, B, A of stored (premultiplied) samples
+        fillHalves(src.getRaster(), new int[] {50, 60, 70, 100}, new int[] {9, 8, 7, 0});
         // 255 * 50 / 100 = 127 (truncated), 153, 178; alpha 0 keeps the stored values
         assertHalves(modelRgb(src), 0x7F99B2, 0x090807);
     }
 
     @Test
     void premultipliedGrayAlphaIsUnpremultipliedTheSameWay() {
-        ComponentColorModel cm =
-                new ComponentColorModel(
-                        ColorSpace.getInstance(ColorSpace.CS_GRAY),
-                        true,
-                        true,
-                        java.awt.Transparency.TRANSLUCENT,
-                        DataBuffer.TYPE_BYTE);
+        ComponentColorModel cm = ImageTestImages.grayAlphaModel(true);
         WritableRaster raster = cm.createCompatibleWritableRaster(SIZE, SIZE);
-        for (int y = 0; y < SIZE; y++) {
-            for (int x = 0; x < SIZE; x++) {
-                raster.setPixel(x, y, x < SIZE / 2 ? new int[] {30, 200} : new int[] {255, 255});
-            }
-        }
+        fillHalves(raster, new int[] {30, 200}, new int[] {255, 255});
         // 255 * 30 / 200 = 38
         assertHalves(modelRgb(new BufferedImage(cm, raster, true, null)), 0x262626, 0xFFFFFF);
     }

@@ -38,13 +38,27 @@ import org.junit.jupiter.api.io.TempDir;
 class EvalReproductionTest {
     @TempDir Path tmp;
 
-    @Test
-    void theWholePipelineReproducesThePythonReference() throws Exception {
-        JsonNode reference;
+    /** The evaluation of a filled table with the reference prompt template. */
+    private static Evaluation.Result evaluate(
+            ClipModel model, VectorStore table, HfDataset dataset) {
+        return Evaluation.run(
+                model.textEncoder(),
+                table,
+                TinyImageNet.readableNames(),
+                "a photo of a {}.",
+                DataGen.sourceOf(dataset, "valid"));
+    }
+
+    private JsonNode reference() throws java.io.IOException {
         try (InputStream in =
                 getClass().getResourceAsStream("/eval/tinyclip-tinyimagenet-reference.json")) {
-            reference = new ObjectMapper().readTree(in);
+            return new ObjectMapper().readTree(in);
         }
+    }
+
+    @Test
+    void theWholePipelineReproducesThePythonReference() throws Exception {
+        JsonNode reference = reference();
         Path modelDir = TestModels.tinyClipTinyImagenet(tmp.resolve("model"));
         Path datasetDir = TestDatasets.tinyImagenetValid(tmp.resolve("data"));
         String store = Fixtures.memoryStore();
@@ -87,13 +101,7 @@ class EvalReproductionTest {
             HfDataset dataset = HfDatasets.load(datasetDir.toString());
             assertThat(ClassNames.labelNames(dataset, null))
                     .isEqualTo(TinyImageNet.readableNames());
-            Evaluation.Result result =
-                    Evaluation.run(
-                            model.textEncoder(),
-                            table,
-                            TinyImageNet.readableNames(),
-                            "a photo of a {}.",
-                            DataGen.sourceOf(dataset, "valid"));
+            Evaluation.Result result = evaluate(model, table, dataset);
             assertThat(result.zeroShotTop1()).isEqualTo(json.get("zero_shot_top1").asDouble());
 
             int common = 0;
@@ -127,11 +135,7 @@ class EvalReproductionTest {
      */
     @Test
     void bf16EncodersReproduceTheReferenceNumbers() throws Exception {
-        JsonNode reference;
-        try (InputStream in =
-                getClass().getResourceAsStream("/eval/tinyclip-tinyimagenet-reference.json")) {
-            reference = new ObjectMapper().readTree(in);
-        }
+        JsonNode reference = reference();
         Path modelDir = TestModels.tinyClipTinyImagenet(tmp.resolve("model"));
         Path datasetDir = TestDatasets.tinyImagenetValid(tmp.resolve("data"));
         ClipModelOptions bf16 = ClipModelOptions.defaults().withPrecision(Precision.BF16);
@@ -144,13 +148,7 @@ class EvalReproductionTest {
             assertThat(model.precision()).isEqualTo(Precision.BF16);
             HfDataset dataset = HfDatasets.load(datasetDir.toString());
             DataGen.index(model, dataset, table, DataGen.Options.defaults().batchSize(64), null);
-            Evaluation.Result result =
-                    Evaluation.run(
-                            model.textEncoder(),
-                            table,
-                            TinyImageNet.readableNames(),
-                            "a photo of a {}.",
-                            DataGen.sourceOf(dataset, "valid"));
+            Evaluation.Result result = evaluate(model, table, dataset);
             System.out.printf(
                     "BF16: zero-shot top-1 %.4f, P@10 %.4f%n",
                     result.zeroShotTop1(), result.textToImagePrecisionAt10());
