@@ -198,7 +198,17 @@ final class ClipNetwork implements AutoCloseable {
         }
         textMatmul.add(textProjection);
         textFloat.addAll(List.of(textFinalLnWeight, textFinalLnBias));
-        return new Bf16Forward(manager, config, visionMatmul, visionFloat, textMatmul, textFloat);
+        Bf16Forward towers =
+                new Bf16Forward(manager, config, visionMatmul, visionFloat, textMatmul, textFloat);
+        // the bf16 copies are all the BF16 path reads: free the fp32 matrices (the fused QKV ones
+        // are real allocations, the others release their hold on the memory mapping)
+        for (NDArray a : visionMatmul) {
+            a.close();
+        }
+        for (NDArray a : textMatmul) {
+            a.close();
+        }
+        return towers;
     }
 
     private static String checkScalar(SafetensorsReader reader, String name) {

@@ -7,8 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -91,6 +95,46 @@ class Bf16EncoderTest {
             assertThat(Vectors.cosine(alone.apply(i), bf16.get(i), 0))
                     .as("%s %s alone", what, names.get(i))
                     .isGreaterThan(0.999);
+        }
+    }
+
+    @Test
+    void concurrentBf16EncodesAgreeWithSequentialOnes() throws Exception {
+        Inputs in = inputs(TINY);
+        try (ClipModel bf16 = ClipModels.load(fixture(TINY), TestModels.BF16)) {
+            List<float[]> expected = images(bf16, in);
+            List<float[]> texts = bf16.textEncoder().encodeAll(in.texts());
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<Boolean>> runs = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    runs.add(
+                            pool.submit(
+                                    () -> {
+                                        List<float[]> again = images(bf16, in);
+                                        List<float[]> textsAgain =
+                                                bf16.textEncoder().encodeAll(in.texts());
+                                        for (int i = 0; i < again.size(); i++) {
+                                            if (Vectors.cosine(again.get(i), expected.get(i), 0)
+                                                    < 0.99999) {
+                                                return false;
+                                            }
+                                        }
+                                        for (int i = 0; i < texts.size(); i++) {
+                                            if (Vectors.cosine(textsAgain.get(i), texts.get(i), 0)
+                                                    < 0.99999) {
+                                                return false;
+                                            }
+                                        }
+                                        return true;
+                                    }));
+                }
+                for (Future<Boolean> run : runs) {
+                    assertThat(run.get()).isTrue();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 
