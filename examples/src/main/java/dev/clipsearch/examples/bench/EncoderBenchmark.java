@@ -81,7 +81,8 @@ public final class EncoderBenchmark {
      * @param imagesPerSecond images/s by batch size (1, 8, 32)
      * @param textP50Ms median latency of encoding one text, milliseconds
      * @param textsPerSecondBatch32 texts/s in batches of 32
-     * @param matmulGflops float32 GFLOP/s of a 1024x1024 matrix product on this machine
+     * @param matmulGflops GFLOP/s of a 1024x1024 matrix product on this machine, in the measured
+     *     precision (float32, or bfloat16 inside a TorchScript module)
      * @param rooflineFraction images/s at batch 32 times FLOPs per image, over the matmul rate
      */
     public record Result(
