@@ -9,11 +9,12 @@ import java.util.Objects;
 
 /**
  * CLIP image preprocessing, pixel-exact with transformers' {@code CLIPImageProcessor} on its Pillow
- * backend: convert to RGB (transparency composited onto white), resize so the shortest edge is
- * {@code size.shortest_edge} with Pillow's resampling (bicubic by default, fixed-point, antialiased
- * when shrinking), centre-crop to {@code crop_size} (zero padding when the image is smaller, as
- * transformers does), rescale by {@code rescale_factor}, normalise with {@code image_mean}/{@code
- * image_std}, and lay the result out channel-first as float32.
+ * backend: convert to RGB (Pillow's {@code convert("RGB")}: alpha and transparency dropped, every
+ * pixel keeps its stored colour), resize so the shortest edge is {@code size.shortest_edge} with
+ * Pillow's resampling (bicubic by default, fixed-point, antialiased when shrinking), centre-crop to
+ * {@code crop_size} (zero padding when the image is smaller, as transformers does), rescale by
+ * {@code rescale_factor}, normalise with {@code image_mean}/{@code image_std}, and lay the result
+ * out channel-first as float32.
  *
  * <p>Instances are immutable and thread-safe; {@link #preprocess} keeps no shared mutable state
  * apart from a bounded, concurrent cache of resize coefficient tables.
@@ -248,9 +249,10 @@ public final class ClipImagePreprocessor {
 
     /**
      * Preprocesses a decoded image. Any {@link BufferedImage} works; pixel values are read raw (no
-     * colour management), like Pillow, and transparency is composited onto white. EXIF orientation
-     * is not known here: decode with {@link ClipImages} (or use {@link #preprocess(byte[],
-     * String)}) to have it applied.
+     * colour management), like Pillow, and transparency is dropped as transformers' {@code
+     * convert_to_rgb} (Pillow's {@code convert("RGB")}) drops it: each pixel keeps its stored
+     * colour. EXIF orientation is not known here: decode with {@link ClipImages} (or use {@link
+     * #preprocess(byte[], String)}) to have it applied.
      *
      * @param image the image
      * @param inputName a name for the input, carried into the result and error messages
@@ -259,7 +261,9 @@ public final class ClipImagePreprocessor {
     public PreprocessedImage preprocess(BufferedImage image, String inputName) {
         Objects.requireNonNull(image, "image");
         PilPixels.Pixels px = PilPixels.read(image);
-        int[] rgb = convertRgb && px.hasAlpha() ? PilPixels.compositeOnWhite(px.argb()) : px.argb();
+        // transformers' convert_to_rgb is Pillow's image.convert("RGB"): alpha is dropped, never
+        // composited (PilPixels already un-premultiplied RGBa the way Pillow does)
+        int[] rgb = px.argb();
         int w = px.width();
         int h = px.height();
 

@@ -27,6 +27,15 @@ public interface ClipModel extends AutoCloseable {
     /** Embedding length ({@code projection_dim}). */
     int dimension();
 
+    /**
+     * The precision the forward pass uses: {@link Precision#FP32} or {@link Precision#BF16}, with
+     * {@link Precision#AUTO} resolved at load time (never {@code AUTO}). Implementations that only
+     * compute in float32 need not override this.
+     */
+    default Precision precision() {
+        return Precision.FP32;
+    }
+
     /** Where the forward pass runs (DJL device, CPU or a GPU). */
     Device device();
 

@@ -106,11 +106,14 @@ public final class ClipModels {
                         modelDir.resolve("tokenizer.json"), config.text().maxPositionEmbeddings());
         try {
             long start = System.nanoTime();
-            ClipNetwork network = new ClipNetwork(config, weights, device);
+            Precision precision =
+                    options.precision().resolve(CpuFeatures.current(), device.equals(Device.cpu()));
+            ClipNetwork network = new ClipNetwork(config, weights, device, precision);
             LOG.debug(
-                    "Loaded CLIP from {} on {} in {} ms",
+                    "Loaded CLIP from {} on {} ({}) in {} ms",
                     modelDir,
                     device,
+                    precision,
                     (System.nanoTime() - start) / 1_000_000);
             return new DefaultClipModel(network, tokenizer, preprocessor);
         } catch (RuntimeException e) {

@@ -35,6 +35,10 @@ import java.util.function.Supplier;
  * attention: later tokens cannot influence it), and in the last layer of both towers the output
  * projection and MLP run only on the pooled tokens.
  *
+ * <p>In {@link Precision#BF16} both towers run instead as generated TorchScript modules with bf16
+ * matrix weights (see {@link Bf16Forward}); the fp32 arrays here are what those weights are cast
+ * from.
+ *
  * <p>Every forward call works inside its own sub-manager that is closed before returning, and
  * intermediates are released as soon as they are used, so native memory does not grow with calls.
  * Thread-safe: weights are only read.
@@ -62,6 +66,10 @@ final class ClipNetwork implements AutoCloseable {
     private final NDArray postLnBias;
     private final NDArray visualProjection;
     private final float logitScale;
+    private final Precision precision;
+
+    /** The bf16 towers (generated TorchScript), when {@link #precision} is BF16. */
+    private final Bf16Forward bf16;
 
     /** One pre-LN transformer encoder layer. */
     private record Layer(
@@ -76,11 +84,32 @@ final class ClipNetwork implements AutoCloseable {
             NDArray fc1Weight,
             NDArray fc1Bias,
             NDArray fc2Weight,
-            NDArray fc2Bias) {}
+            NDArray fc2Bias) {
 
-    ClipNetwork(ClipConfig config, Path safetensors, Device device) {
+        /** The matrix weights and biases, in {@link Bf16Forward}'s order. */
+        List<NDArray> matmul() {
+            return List.of(
+                    qkvWeight, qkvBias, outWeight, outBias, fc1Weight, fc1Bias, fc2Weight, fc2Bias);
+        }
+
+        /** The layer norm weights and biases, in {@link Bf16Forward}'s order. */
+        List<NDArray> norms() {
+            return List.of(ln1Weight, ln1Bias, ln2Weight, ln2Bias);
+        }
+    }
+
+    /**
+     * Loads the weights.
+     *
+     * @param precision FP32 or BF16 (resolved, not AUTO)
+     */
+    ClipNetwork(ClipConfig config, Path safetensors, Device device, Precision precision) {
         DjlEnvironment.ensureOffline();
+        if (precision == Precision.AUTO) {
+            throw new IllegalArgumentException("resolve Precision.AUTO before loading");
+        }
         this.config = config;
+        this.precision = precision;
         this.manager = DjlEnvironment.engine().newBaseManager(device);
         boolean ok = false;
         try (SafetensorsReader reader = SafetensorsReader.open(safetensors)) {
@@ -142,12 +171,44 @@ final class ClipNetwork implements AutoCloseable {
             postLnBias = l.load("vision_model.post_layernorm.bias", vh);
             visualProjection = l.load("visual_projection.weight", config.projectionDim(), vh);
             logitScale = reader.floats(checkScalar(reader, "logit_scale"))[0];
+            bf16 = precision == Precision.BF16 ? bf16Towers() : null;
             ok = true;
         } finally {
             if (!ok) {
                 manager.close();
             }
         }
+    }
+
+    private Bf16Forward bf16Towers() {
+        List<NDArray> visionMatmul = new ArrayList<>(List.of(patchWeight));
+        List<NDArray> visionFloat =
+                new ArrayList<>(List.of(visionPositions, preLnWeight, preLnBias));
+        for (Layer layer : visionLayers) {
+            visionMatmul.addAll(layer.matmul());
+            visionFloat.addAll(layer.norms());
+        }
+        visionMatmul.add(visualProjection);
+        visionFloat.addAll(List.of(postLnWeight, postLnBias));
+        List<NDArray> textMatmul = new ArrayList<>();
+        List<NDArray> textFloat = new ArrayList<>(List.of(tokenEmbedding, textPositionEmbedding));
+        for (Layer layer : textLayers) {
+            textMatmul.addAll(layer.matmul());
+            textFloat.addAll(layer.norms());
+        }
+        textMatmul.add(textProjection);
+        textFloat.addAll(List.of(textFinalLnWeight, textFinalLnBias));
+        Bf16Forward towers =
+                new Bf16Forward(manager, config, visionMatmul, visionFloat, textMatmul, textFloat);
+        // the bf16 copies are all the BF16 path reads: free the fp32 matrices (the fused QKV ones
+        // are real allocations, the others release their hold on the memory mapping)
+        for (NDArray a : visionMatmul) {
+            a.close();
+        }
+        for (NDArray a : textMatmul) {
+            a.close();
+        }
+        return towers;
     }
 
     private static String checkScalar(SafetensorsReader reader, String name) {
@@ -237,6 +298,11 @@ final class ClipNetwork implements AutoCloseable {
         return config;
     }
 
+    /** FP32 or BF16. */
+    Precision precision() {
+        return precision;
+    }
+
     Device device() {
         return manager.getDevice();
     }
@@ -276,6 +342,9 @@ final class ClipNetwork implements AutoCloseable {
                             + s
                             + "x"
                             + s);
+        }
+        if (bf16 != null) {
+            return rows(bf16.images(pixels, batch, c, s), batch, config.projectionDim());
         }
         try (NDManager call = manager.newSubManager()) {
             NDArray image = call.create(pixels, new Shape(batch, c, g, p, g, p));
@@ -361,6 +430,10 @@ final class ClipNetwork implements AutoCloseable {
             }
             gather[b] = (long) b * length + pool[b];
         }
+        if (bf16 != null) {
+            float[] projected = bf16.texts(flat, batch, length, gather, causalMask(length));
+            return rows(projected, batch, config.projectionDim());
+        }
         try (NDManager call = manager.newSubManager()) {
             NDArray idArray = call.create(flat, new Shape(batch, length));
             NDArray x =
@@ -427,13 +500,18 @@ final class ClipNetwork implements AutoCloseable {
     }
 
     private static NDArray causalMask(NDManager call, int length) {
+        return call.create(causalMask(length), new Shape(length, length));
+    }
+
+    /** [length, length]: 0 on and below the diagonal, -inf above. */
+    private static float[] causalMask(int length) {
         float[] m = new float[length * length];
         for (int i = 0; i < length; i++) {
             for (int j = i + 1; j < length; j++) {
                 m[i * length + j] = Float.NEGATIVE_INFINITY;
             }
         }
-        return call.create(m, new Shape(length, length));
+        return m;
     }
 
     private static NDArray layerNorm(NDArray x, NDArray weight, NDArray bias, double eps) {
@@ -545,6 +623,9 @@ final class ClipNetwork implements AutoCloseable {
 
     @Override
     public void close() {
+        if (bf16 != null) {
+            bf16.close();
+        }
         manager.close();
         keepAlive.clear();
     }

@@ -68,6 +68,11 @@ final class DefaultClipModel implements ClipModel {
     }
 
     @Override
+    public Precision precision() {
+        return network.precision();
+    }
+
+    @Override
     public Device device() {
         return network.device();
     }

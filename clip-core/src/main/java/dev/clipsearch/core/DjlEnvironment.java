@@ -111,6 +111,22 @@ public final class DjlEnvironment {
      * @return GFLOP/s (2·size³ floating-point operations per product)
      */
     public static double measureMatmulGflops(int size, long millis) {
+        return measureMatmulGflops(size, millis, Precision.FP32);
+    }
+
+    /**
+     * {@link #measureMatmulGflops(int, long)} in a precision: {@link Precision#BF16} multiplies
+     * bf16 matrices inside a generated TorchScript module, as the bf16 encoders do; {@link
+     * Precision#AUTO} is what {@link Precision#AUTO} resolves to on this CPU.
+     */
+    public static double measureMatmulGflops(int size, long millis, Precision precision) {
+        if (precision.resolve(CpuFeatures.current(), true) == Precision.BF16) {
+            return Bf16Forward.matmulGflops(size, millis);
+        }
+        return fp32MatmulGflops(size, millis);
+    }
+
+    private static double fp32MatmulGflops(int size, long millis) {
         try (NDManager manager = engine().newBaseManager(ai.djl.Device.cpu())) {
             NDArray a = manager.randomUniform(-1f, 1f, new Shape(size, size));
             NDArray b = manager.randomUniform(-1f, 1f, new Shape(size, size));

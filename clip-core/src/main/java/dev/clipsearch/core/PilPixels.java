@@ -59,6 +59,10 @@ final class PilPixels {
         ColorModel cm = image.getColorModel();
         Raster raster = image.getRaster();
         int[] out = new int[Math.multiplyExact(w, h)];
+        if (cm.hasAlpha() && cm.isAlphaPremultiplied()) {
+            unpremultiply(cm, raster, out);
+            return new Pixels(w, h, out, true);
+        }
         if (cm instanceof IndexColorModel icm) {
             int[] palette = new int[icm.getMapSize()];
             icm.getRGBs(palette);
@@ -241,48 +245,51 @@ final class PilPixels {
         }
     }
 
+    /**
+     * Premultiplied images (Pillow's RGBa and La) from their stored samples, the way Pillow's
+     * {@code rgba2rgb_} / {@code rgba2rgbA} do it: {@code 255 * c / a} truncated and clipped,
+     * stored values kept where alpha is 0 or 255. Gray is replicated; samples wider than 8 bits
+     * keep their high byte.
+     */
+    private static void unpremultiply(ColorModel cm, Raster raster, int[] out) {
+        int w = raster.getWidth();
+        int h = raster.getHeight();
+        int bands = raster.getNumBands(); // colour bands, then alpha (DirectColorModel: R, G, B, A)
+        int[] bits = cm.getComponentSize();
+        int[][] samples = new int[bands][w];
+        for (int y = 0; y < h; y++) {
+            for (int b = 0; b < bands; b++) {
+                raster.getSamples(raster.getMinX(), raster.getMinY() + y, w, 1, b, samples[b]);
+                int shift = Math.max(0, bits[Math.min(b, bits.length - 1)] - 8);
+                if (shift > 0) {
+                    for (int x = 0; x < w; x++) {
+                        samples[b][x] >>= shift;
+                    }
+                }
+            }
+            int[] alpha = samples[bands - 1];
+            boolean gray = bands == 2;
+            int base = y * w;
+            for (int x = 0; x < w; x++) {
+                int a = alpha[x] & 0xFF;
+                int r = unpremultiply(samples[0][x], a);
+                int g = gray ? r : unpremultiply(samples[1][x], a);
+                int b = gray ? r : unpremultiply(samples[2][x], a);
+                out[base + x] = (a << 24) | (r << 16) | (g << 8) | b;
+            }
+        }
+    }
+
+    private static int unpremultiply(int c, int a) {
+        if (a == 0 || a == 255) {
+            return c & 0xFF;
+        }
+        return Math.min(255, 255 * c / a);
+    }
+
     /** Pillow's MULDIV255: a * b / 255, rounded. */
     static int mulDiv255(int a, int b) {
         int tmp = a * b + 128;
         return ((tmp >> 8) + tmp) >> 8;
-    }
-
-    /**
-     * Pillow's {@code Image.alpha_composite} of {@code argb} over an opaque white background, alpha
-     * dropped: what transformers' {@code convert_to_rgb} does to images with transparency. Returns
-     * packed {@code 0xFFRRGGBB}.
-     */
-    static int[] compositeOnWhite(int[] argb) {
-        int[] out = new int[argb.length];
-        for (int i = 0; i < argb.length; i++) {
-            out[i] = compositeOnWhite(argb[i]);
-        }
-        return out;
-    }
-
-    /**
-     * One pixel of {@link #compositeOnWhite(int[])} (Pillow AlphaComposite.c, 7 precision bits).
-     */
-    static int compositeOnWhite(int argb) {
-        int sa = argb >>> 24;
-        if (sa == 0xFF) {
-            return argb;
-        }
-        if (sa == 0) {
-            return 0xFFFFFFFF;
-        }
-        int blend = 255 * (255 - sa); // destination alpha is 255
-        int outa255 = sa * 255 + blend;
-        int coef1 = sa * 255 * 255 * (1 << 7) / outa255;
-        int coef2 = 255 * (1 << 7) - coef1;
-        int r = compositeChannel((argb >> 16) & 0xFF, coef1, coef2);
-        int g = compositeChannel((argb >> 8) & 0xFF, coef1, coef2);
-        int b = compositeChannel(argb & 0xFF, coef1, coef2);
-        return 0xFF000000 | (r << 16) | (g << 8) | b;
-    }
-
-    private static int compositeChannel(int src, int coef1, int coef2) {
-        int tmp = src * coef1 + 255 * coef2 + (0x80 << 7);
-        return (((tmp >> 8) + tmp) >> 8) >> 7;
     }
 }

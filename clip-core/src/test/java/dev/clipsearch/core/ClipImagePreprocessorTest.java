@@ -250,17 +250,6 @@ class ClipImagePreprocessorTest {
     }
 
     @Test
-    void alphaCompositeMatchesPillow() {
-        for (int v = 0; v < 256; v++) { // opaque pixels are unchanged by Pillow's formula
-            int argb = 0xFF000000 | v << 16 | v << 8 | v;
-            assertThat(PilPixels.compositeOnWhite(argb)).isEqualTo(argb);
-        }
-        assertThat(PilPixels.compositeOnWhite(0x00123456)).isEqualTo(0xFFFFFFFF);
-        assertThat(PilPixels.compositeOnWhite(0x80000000)).isEqualTo(0xFF7F7F7F);
-        assertThat(PilPixels.compositeOnWhite(0x80FF0000)).isEqualTo(0xFFFF7F7F);
-    }
-
-    @Test
     void resizeKeepsConstantImagesConstantAndCachesTables() {
         int[] src = new int[37 * 23];
         java.util.Arrays.fill(src, 0xFF10E0FF);

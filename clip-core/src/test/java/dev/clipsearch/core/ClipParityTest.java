@@ -57,8 +57,13 @@ class ClipParityTest {
     @BeforeAll
     void load(@TempDir Path tempDir) throws Exception {
         temp = tempDir;
-        models.put(TINY, (DefaultClipModel) ClipModels.load(TestModels.tinyClip(temp)));
-        models.put(B16, (DefaultClipModel) ClipModels.load(TestModels.tinyClipB16GeluBf16(temp)));
+        models.put(
+                TINY,
+                (DefaultClipModel) ClipModels.load(TestModels.tinyClip(temp), TestModels.FP32));
+        models.put(
+                B16,
+                (DefaultClipModel)
+                        ClipModels.load(TestModels.tinyClipB16GeluBf16(temp), TestModels.FP32));
         reference =
                 SafetensorsReader.open(
                         TestModels.copyResource(

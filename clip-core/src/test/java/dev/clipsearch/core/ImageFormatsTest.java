@@ -124,14 +124,8 @@ class ImageFormatsTest {
     }
 
     @Test
-    void pngGrayAlphaKeepsAlphaAndCompositesOnWhite() {
-        ComponentColorModel cm =
-                new ComponentColorModel(
-                        ColorSpace.getInstance(ColorSpace.CS_GRAY),
-                        true,
-                        false,
-                        java.awt.Transparency.TRANSLUCENT,
-                        DataBuffer.TYPE_BYTE);
+    void pngGrayAlphaKeepsAlpha() {
+        ComponentColorModel cm = ImageTestImages.grayAlphaModel(false);
         WritableRaster raster = cm.createCompatibleWritableRaster(3, 1);
         raster.setPixel(0, 0, new int[] {40, 255});
         raster.setPixel(1, 0, new int[] {40, 0});
@@ -142,13 +136,13 @@ class ImageFormatsTest {
         assertThat(img.getRGB(0, 0)).isEqualTo(0xFF282828);
         assertThat(img.getRGB(1, 0) >>> 24).isZero();
         assertThat(img.getRGB(2, 0)).isEqualTo(0x80000000);
-        // Pillow alpha_composite onto white: transparent -> 255, black at alpha 128 -> 127
-        assertThat(PilPixels.compositeOnWhite(img.getRGB(1, 0)) & 0xFFFFFF).isEqualTo(0xFFFFFF);
-        assertThat(PilPixels.compositeOnWhite(img.getRGB(2, 0)) & 0xFFFFFF).isEqualTo(0x7F7F7F);
+        // the colour under the alpha is kept: Pillow's convert("RGB") drops the alpha only
+        assertThat(img.getRGB(1, 0) & 0xFFFFFF).isEqualTo(0x282828);
     }
 
     /**
-     * Gray and RGB PNGs with a tRNS colour key: Pillow makes that colour transparent (then white).
+     * Gray and RGB PNGs with a tRNS colour key: Pillow makes that colour transparent in RGBA (the
+     * colour stays, so convert("RGB") gives it back unchanged).
      */
     @Test
     void pngColourKeyTransparency() {
@@ -175,7 +169,7 @@ class ImageFormatsTest {
     }
 
     @Test
-    void pngPaletteWithTransparencyBecomesWhiteWhenPreprocessed() {
+    void pngPaletteWithTransparencyKeepsThePaletteColourWhenPreprocessed() {
         int[] indices = new int[16 * 16];
         for (int i = 0; i < indices.length; i++) {
             indices[i] = (i % 16) < 8 ? 0 : 1; // left half transparent, right half opaque blue
@@ -189,10 +183,11 @@ class ImageFormatsTest {
         assertThat(img.getRGB(0, 0) >>> 24).isZero();
         assertThat(img.getRGB(15, 15)).isEqualTo(0xFF000000 | BLUE);
         PreprocessedImage pre = ClipImagePreprocessor.openAiClip().preprocess(png, "palette.png");
-        // top-left pixel: white (composited), so every channel is (1 - mean) / std
+        // top-left pixel: palette entry 0 (red) with its transparency dropped, as transformers'
+        // convert_to_rgb (Pillow's convert("RGB")) does
         int plane = 224 * 224;
         assertThat(pre.pixels()[0]).isEqualTo((1f - 0.48145466f) / 0.26862954f);
-        assertThat(pre.pixels()[plane]).isEqualTo((1f - 0.4578275f) / 0.26130258f);
+        assertThat(pre.pixels()[plane]).isEqualTo((0f - 0.4578275f) / 0.26130258f);
         assertThat(pre.pixels()[2 * plane + 223])
                 .isEqualTo((1f - 0.40821073f) / 0.27577711f); // blue side
         assertThat(pre.pixels()[223]).isEqualTo((0f - 0.48145466f) / 0.26862954f); // no red there

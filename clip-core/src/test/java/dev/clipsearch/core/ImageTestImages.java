@@ -172,6 +172,16 @@ final class ImageTestImages {
         return payload;
     }
 
+    /** 8-bit gray + alpha (Pillow's LA, or La when premultiplied). */
+    static java.awt.image.ComponentColorModel grayAlphaModel(boolean premultiplied) {
+        return new java.awt.image.ComponentColorModel(
+                java.awt.color.ColorSpace.getInstance(java.awt.color.ColorSpace.CS_GRAY),
+                true,
+                premultiplied,
+                java.awt.Transparency.TRANSLUCENT,
+                java.awt.image.DataBuffer.TYPE_BYTE);
+    }
+
     /** Inserts a PNG chunk right after IHDR, with a correct CRC. */
     static byte[] insertPngChunk(byte[] png, String type, byte[] data) {
         int afterIhdr = 8 + 8 + 13 + 4;

@@ -6,12 +6,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Native memory must not grow with the number of encodes: every call frees its NDArrays. */
+/**
+ * Native memory must not grow with the number of encodes, in either precision: every call frees its
+ * NDArrays (FP32) or its TorchScript inputs and outputs (BF16).
+ */
 class NativeMemoryTest {
 
     private static long rssKib() throws IOException {
@@ -23,14 +27,20 @@ class NativeMemoryTest {
         throw new IllegalStateException("no VmRSS in /proc/self/status");
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(
+            value = Precision.class,
+            names = {"FP32", "BF16"})
     @EnabledOnOs(OS.LINUX)
-    void thousandEncodesDoNotGrowResidentMemory(@TempDir Path temp) throws IOException {
+    void thousandEncodesDoNotGrowResidentMemory(Precision precision, @TempDir Path temp)
+            throws IOException {
         // one intra-op thread: the tiny model gains nothing from two, and it keeps the test fast on
         // a busy machine
         try (ClipModel model =
                 ClipModels.load(
-                        TestModels.tinyClip(temp), ClipModelOptions.defaults().withThreads(1))) {
+                        TestModels.tinyClip(temp),
+                        ClipModelOptions.defaults().withThreads(1).withPrecision(precision))) {
+            assertThat(model.precision()).isEqualTo(precision);
             ImageEncoder images = model.imageEncoder();
             TextEncoder texts = model.textEncoder();
             PreprocessedImage pixels =
@@ -53,9 +63,9 @@ class NativeMemoryTest {
             long heapGrownKib = Math.max(0, Runtime.getRuntime().totalMemory() - heapBefore) / 1024;
             long grownKib = rssKib() - before - heapGrownKib;
             System.out.printf(
-                    "RSS growth over 1000 image + 1000 text encodes: %d KiB (Java heap growth %d KiB"
-                            + " not counted)%n",
-                    grownKib, heapGrownKib);
+                    "%s: RSS growth over 1000 image + 1000 text encodes: %d KiB (Java heap growth"
+                            + " %d KiB not counted)%n",
+                    precision, grownKib, heapGrownKib);
             // a leak of one pixel tensor per call alone would be ~600 MB
             assertThat(grownKib).isLessThan(64 * 1024);
         }

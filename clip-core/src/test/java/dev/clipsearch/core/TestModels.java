@@ -35,6 +35,14 @@ public final class TestModels {
         "config.json", "model.safetensors", "preprocessor_config.json"
     };
 
+    /** The exact path, for parity tests (the library default is {@link Precision#AUTO}). */
+    public static final ClipModelOptions FP32 =
+            ClipModelOptions.defaults().withPrecision(Precision.FP32);
+
+    /** The bf16 path, on any CPU. */
+    public static final ClipModelOptions BF16 =
+            ClipModelOptions.defaults().withPrecision(Precision.BF16);
+
     private TestModels() {}
 
     /**

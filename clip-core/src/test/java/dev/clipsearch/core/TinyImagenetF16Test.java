@@ -28,7 +28,7 @@ class TinyImagenetF16Test {
 
     @BeforeAll
     void load(@TempDir Path temp) throws Exception {
-        model = ClipModels.load(TestModels.tinyClipTinyImagenet(temp));
+        model = ClipModels.load(TestModels.tinyClipTinyImagenet(temp), TestModels.FP32);
         reference =
                 new ObjectMapper()
                         .readTree(TestModels.resourceBytes(DIR + "reference-embeddings.json"));

@@ -42,7 +42,8 @@ final class BenchCommand {
             mixinStandardHelpOptions = true,
             description =
                     "Image throughput (batch 1, 8, 32) and text latency of a CLIP with random weights of the "
-                            + "given architecture (default: ViT-B/32), against this machine's matrix-multiply roofline.")
+                            + "given architecture (default: ViT-B/32), against this machine's matrix-multiply roofline, "
+                            + "in FP32 and in BF16.")
     static final class Encoders implements Callable<Integer> {
         @Spec CommandSpec spec;
 
@@ -78,7 +79,7 @@ final class BenchCommand {
                             seconds,
                             d.textLatencySamples(),
                             d.seed());
-            EncoderBenchmark.Result result = EncoderBenchmark.run(options);
+            EncoderBenchmark.Report result = EncoderBenchmark.run(options);
             print(spec, json ? result.toJson() : result.toTable());
             return 0;
         }

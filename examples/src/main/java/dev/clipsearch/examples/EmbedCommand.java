@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clipsearch.core.ClipModel;
+import dev.clipsearch.core.ClipModelOptions;
 import dev.clipsearch.core.ClipModels;
 import dev.clipsearch.core.EmbeddingMode;
 import dev.clipsearch.core.ImageEncoder;
+import dev.clipsearch.core.Precision;
 import dev.clipsearch.core.TextEncoder;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -42,6 +44,15 @@ final class EmbedCommand implements Callable<Integer> {
             description = "Print the raw projected features instead of unit-length vectors.")
     boolean raw;
 
+    @Option(
+            names = "--precision",
+            paramLabel = "FP32|BF16|AUTO",
+            description =
+                    "Encoder precision: FP32 (exact, transformers' numbers), BF16 (bf16 matrix "
+                            + "products, about 3x faster on CPUs with native bf16) or AUTO (BF16 where "
+                            + "the CPU has native bf16) (default: ${DEFAULT-VALUE}).")
+    Precision precision = Precision.FP32;
+
     private record Input(boolean image, String value) {}
 
     private final List<Input> inputs = new ArrayList<>();
@@ -70,7 +81,9 @@ final class EmbedCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper json = new ObjectMapper();
         EmbeddingMode mode = raw ? EmbeddingMode.RAW : EmbeddingMode.NORMALIZED;
-        try (ClipModel clip = ClipModels.fromPretrained(model, CommonOptions.consoleHub())) {
+        ClipModelOptions options = ClipModelOptions.defaults().withPrecision(precision);
+        try (ClipModel clip =
+                ClipModels.fromPretrained(model, CommonOptions.consoleHub(), options)) {
             ImageEncoder images = clip.imageEncoder(mode);
             TextEncoder texts = clip.textEncoder(mode);
             for (Input in : inputs) {

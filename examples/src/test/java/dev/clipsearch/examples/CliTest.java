@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clipsearch.core.ClipModel;
+import dev.clipsearch.core.ClipModelOptions;
 import dev.clipsearch.core.ClipModels;
+import dev.clipsearch.core.Precision;
 import dev.clipsearch.dataset.TestDatasets;
 import dev.clipsearch.store.VectorChecks;
 import dev.clipsearch.store.VectorStore;
@@ -99,7 +101,9 @@ class CliTest {
                 .extracting(l -> l.get("input").asText())
                 .containsExactly(
                         "a red square", a.toString(), "a blue sky", b.toString(), "a red square");
-        try (ClipModel model = ClipModels.load(modelDir)) {
+        // embed is the parity tool: FP32 unless asked otherwise
+        ClipModelOptions fp32 = ClipModelOptions.defaults().withPrecision(Precision.FP32);
+        try (ClipModel model = ClipModels.load(modelDir, fp32)) {
             float[] text = model.textEncoder().encode("a blue sky");
             float[] image = model.imageEncoder().encode(b);
             assertThat(VectorChecks.cosine(vector(lines.get(2)), text)).isGreaterThan(0.99999);
@@ -116,6 +120,21 @@ class CliTest {
         assertThat(VectorChecks.norm(rawVector))
                 .isNotCloseTo(1.0, org.assertj.core.data.Offset.offset(0.01));
         assertThat(VectorChecks.cosine(rawVector, vector(lines.get(2)))).isGreaterThan(0.99999);
+
+        Run bf16 =
+                cli(
+                        "embed",
+                        "--model",
+                        modelDir.toString(),
+                        "--precision",
+                        "BF16",
+                        "--text",
+                        "a blue sky");
+        assertThat(bf16.status()).as(bf16.err()).isZero();
+        float[] bf16Vector = vector(parse(bf16.lines().get(0)));
+        assertThat(VectorChecks.cosine(bf16Vector, vector(lines.get(2))))
+                .isGreaterThan(0.999)
+                .isLessThan(1.0);
     }
 
     @Test
@@ -308,7 +327,19 @@ class CliTest {
                         "0.05",
                         "--json");
         assertThat(encoders.status()).as(encoders.err()).isZero();
-        assertThat(parse(encoders.out()).get("images_per_s").get("32").asDouble()).isPositive();
+        JsonNode bench = parse(encoders.out());
+        assertThat(bench.get("images_per_s").get("32").asDouble()).isPositive();
+        for (String key : List.of("1", "8", "32")) {
+            assertThat(bench.get("bf16").get("images_per_s").get(key).asDouble()).isPositive();
+        }
+        assertThat(bench.get("bf16").get("text_p50_ms").asDouble()).isPositive();
+        assertThat(bench.get("bf16").get("texts_per_s_batch32").asDouble()).isPositive();
+        assertThat(bench.get("bf16").get("matmul_gflops").asDouble()).isPositive();
+        assertThat(bench.get("bf16_speedup_batch32").asDouble())
+                .isCloseTo(
+                        bench.get("bf16").get("images_per_s").get("32").asDouble()
+                                / bench.get("images_per_s").get("32").asDouble(),
+                        org.assertj.core.data.Offset.offset(0.01));
 
         Run ingest =
                 cli(

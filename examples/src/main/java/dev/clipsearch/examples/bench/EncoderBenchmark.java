@@ -6,6 +6,7 @@ import dev.clipsearch.core.ClipModelOptions;
 import dev.clipsearch.core.ClipModels;
 import dev.clipsearch.core.DjlEnvironment;
 import dev.clipsearch.core.ImageEncoder;
+import dev.clipsearch.core.Precision;
 import dev.clipsearch.core.PreprocessedImage;
 import dev.clipsearch.core.RandomClipCheckpoint;
 import dev.clipsearch.core.TextEncoder;
@@ -29,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * values): image throughput at batch 1, 8 and 32 (forward pass on preprocessed pixels), text
  * latency at batch 1 (p50, tokenizer included) and text throughput at batch 32, this machine's
  * float32 matrix-multiply rate, and image throughput at batch 32 as a fraction of the roofline that
- * rate implies ({@link ClipConfig#imageFlops()} per image).
+ * rate implies ({@link ClipConfig#imageFlops()} per image). All of it twice in one run, in {@link
+ * Precision#FP32} and in {@link Precision#BF16} (with the bf16 matrix-multiply rate), and the bf16
+ * speed-up at batch 32.
  *
  * <p>The text tower stops at the pooled token (causal attention makes later tokens irrelevant), so
  * text cost grows with caption length; the benchmark tokenizer is byte-level (no BPE merges), so
@@ -78,7 +81,8 @@ public final class EncoderBenchmark {
      * @param imagesPerSecond images/s by batch size (1, 8, 32)
      * @param textP50Ms median latency of encoding one text, milliseconds
      * @param textsPerSecondBatch32 texts/s in batches of 32
-     * @param matmulGflops float32 GFLOP/s of a 1024x1024 matrix product on this machine
+     * @param matmulGflops GFLOP/s of a 1024x1024 matrix product on this machine, in the measured
+     *     precision (float32, or bfloat16 inside a TorchScript module)
      * @param rooflineFraction images/s at batch 32 times FLOPs per image, over the matmul rate
      */
     public record Result(
@@ -159,13 +163,57 @@ public final class EncoderBenchmark {
             return sb.toString();
         }
 
-        private static String num(double v) {
+        static String num(double v) {
             return Double.isFinite(v) ? String.format(Locale.ROOT, "%.4g", v) : "null";
         }
     }
 
-    /** Writes the random checkpoint to a temporary directory, runs the measurements, deletes it. */
-    public static Result run(Options o) {
+    /**
+     * Both precisions, measured in the same run.
+     *
+     * @param fp32 the exact path
+     * @param bf16 bf16 matrix products
+     */
+    public record Report(Result fp32, Result bf16) {
+
+        /** BF16 over FP32 images/s at batch 32. */
+        public double bf16SpeedupBatch32() {
+            return bf16.imagesPerSecond().get(32) / fp32.imagesPerSecond().get(32);
+        }
+
+        /**
+         * The FP32 keys of {@link Result#toJson()} at the top level, then {@code "bf16": {...the
+         * same keys...}} and {@code "bf16_speedup_batch32"}.
+         */
+        public String toJson() {
+            String f = fp32.toJson();
+            return f.substring(0, f.length() - 1)
+                    + ", \"bf16\": "
+                    + bf16.toJson()
+                    + ", \"bf16_speedup_batch32\": "
+                    + Result.num(bf16SpeedupBatch32())
+                    + "}";
+        }
+
+        /** Both tables and the speed-up. */
+        public String toTable() {
+            return "FP32\n"
+                    + fp32.toTable()
+                    + "\nBF16\n"
+                    + bf16.toTable().replace("fp32 matmul", "bf16 matmul")
+                    + String.format(
+                            Locale.ROOT,
+                            "%n%-34s %12.2f%n",
+                            "bf16 speed-up at batch 32",
+                            bf16SpeedupBatch32());
+        }
+    }
+
+    /**
+     * Writes the random checkpoint to a temporary directory, runs the measurements in FP32 and then
+     * in BF16, deletes it.
+     */
+    public static Report run(Options o) {
         DjlEnvironment.ensureOffline();
         Path dir;
         try {
@@ -179,16 +227,24 @@ public final class EncoderBenchmark {
             LOG.info(
                     "Wrote random checkpoint in {} s",
                     String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
-            try (ClipModel model =
-                    ClipModels.load(dir, ClipModelOptions.defaults().withThreads(o.threads()))) {
-                return measure(model, o);
-            }
+            Result fp32 = measure(dir, o, Precision.FP32);
+            Result bf16 = measure(dir, o, Precision.BF16);
+            return new Report(fp32, bf16);
         } finally {
             TempDirs.deleteTree(dir);
         }
     }
 
-    private static Result measure(ClipModel model, Options o) {
+    private static Result measure(Path dir, Options o, Precision precision) {
+        ClipModelOptions options =
+                ClipModelOptions.defaults().withThreads(o.threads()).withPrecision(precision);
+        try (ClipModel model = ClipModels.load(dir, options)) {
+            LOG.info("Measuring {}", precision);
+            return measure(model, o, precision);
+        }
+    }
+
+    private static Result measure(ClipModel model, Options o, Precision precision) {
         ImageEncoder images = model.imageEncoder();
         TextEncoder texts = model.textEncoder();
         int size = model.config().vision().imageSize();
@@ -234,7 +290,7 @@ public final class EncoderBenchmark {
 
         double gflops =
                 DjlEnvironment.measureMatmulGflops(
-                        1024, Math.round(o.minSecondsPerMeasurement() * 1000));
+                        1024, Math.round(o.minSecondsPerMeasurement() * 1000), precision);
         double roofline = gflops * 1e9 / model.config().imageFlops();
         return new Result(imageRates, p50, 32 / textPerCall, gflops, imageRates.get(32) / roofline);
     }
