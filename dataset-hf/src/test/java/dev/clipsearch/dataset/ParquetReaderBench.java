@@ -44,6 +44,29 @@ public final class ParquetReaderBench {
     /** What a pass over the file saw. */
     record Pass(long rows, long imageBytes, long labelSum, double firstRowMs, double totalMs) {}
 
+    /** Counts the rows of one pass as they come. */
+    private static final class Tally {
+        private final long start = System.nanoTime();
+        private double firstRowMs = -1;
+        private long rows;
+        private long bytes;
+        private long labels;
+
+        /** Counts a row; returns its 0-based index in the pass. */
+        long add(byte[] image, long label) {
+            if (firstRowMs < 0) {
+                firstRowMs = (System.nanoTime() - start) / 1e6;
+            }
+            bytes += image.length;
+            labels += label;
+            return rows++;
+        }
+
+        Pass pass() {
+            return new Pass(rows, bytes, labels, firstRowMs, (System.nanoTime() - start) / 1e6);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         String reader = args.length > 0 ? args[0] : "duckdb";
         Path file;
@@ -76,11 +99,7 @@ public final class ParquetReaderBench {
 
     /** The query {@link ParquetRowCursor} runs: image bytes, path, label, file_row_number. */
     static Pass duckdb(Path file) throws SQLException {
-        long start = System.nanoTime();
-        double firstRowMs = -1;
-        long rows = 0;
-        long bytes = 0;
-        long labels = 0;
+        Tally tally = new Tally();
         try (Connection connection = DuckDb.connect()) {
             String sql =
                     "SELECT "
@@ -92,29 +111,19 @@ public final class ParquetReaderBench {
             try (Statement statement = connection.createStatement();
                     ResultSet rs = statement.executeQuery(sql)) {
                 while (rs.next()) {
-                    byte[] image = rs.getBytes(1);
-                    if (firstRowMs < 0) {
-                        firstRowMs = (System.nanoTime() - start) / 1e6;
+                    long row = tally.add(rs.getBytes(1), rs.getLong(3));
+                    if (rs.getLong(4) != row) {
+                        throw new IllegalStateException("row " + row + " out of order");
                     }
-                    bytes += image.length;
-                    labels += rs.getLong(3);
-                    if (rs.getLong(4) != rows) {
-                        throw new IllegalStateException("row " + rows + " out of order");
-                    }
-                    rows++;
                 }
             }
         }
-        return new Pass(rows, bytes, labels, firstRowMs, (System.nanoTime() - start) / 1e6);
+        return tally.pass();
     }
 
     /** Arrow Dataset's scanner over the same columns, in file order (one file, no threads). */
     static Pass arrow(Path file) throws Exception {
-        long start = System.nanoTime();
-        double firstRowMs = -1;
-        long rows = 0;
-        long bytes = 0;
-        long labels = 0;
+        Tally tally = new Tally();
         ScanOptions options =
                 new ScanOptions(/* batchSize */ 1024, Optional.of(new String[] {"image", "label"}));
         try (BufferAllocator allocator = new RootAllocator();
@@ -133,17 +142,11 @@ public final class ParquetReaderBench {
                 VarBinaryVector imageBytes = image.getChild("bytes", VarBinaryVector.class);
                 BigIntVector label = (BigIntVector) root.getVector("label");
                 for (int i = 0; i < root.getRowCount(); i++) {
-                    byte[] b = imageBytes.get(i);
-                    if (firstRowMs < 0) {
-                        firstRowMs = (System.nanoTime() - start) / 1e6;
-                    }
-                    bytes += b.length;
-                    labels += label.isNull(i) ? -1 : label.get(i);
-                    rows++;
+                    tally.add(imageBytes.get(i), label.isNull(i) ? -1 : label.get(i));
                 }
             }
         }
-        return new Pass(rows, bytes, labels, firstRowMs, (System.nanoTime() - start) / 1e6);
+        return tally.pass();
     }
 
     private static long peakRssKb() throws IOException {
