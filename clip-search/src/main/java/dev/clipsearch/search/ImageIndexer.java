@@ -1,8 +1,9 @@
-package dev.clipsearch.examples;
+package dev.clipsearch.search;
 
 import dev.clipsearch.core.ClipModel;
 import dev.clipsearch.core.ClipModels;
 import dev.clipsearch.core.ImageEncoder;
+import dev.clipsearch.dataset.ClassNames;
 import dev.clipsearch.dataset.DatasetSplit;
 import dev.clipsearch.dataset.HfDataset;
 import dev.clipsearch.dataset.HfDatasets;
@@ -14,7 +15,9 @@ import dev.clipsearch.store.VectorStore;
 import dev.clipsearch.store.VectorStores;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -30,10 +33,10 @@ import java.util.function.Consumer;
  * and listed in the {@link IndexSummary}.
  *
  * <pre>{@code
- * IndexSummary s = DataGen.generate(DataGen.Options.defaults().limit(1000));
+ * IndexSummary s = ImageIndexer.generate(ImageIndexer.Options.defaults().limit(1000));
  * }</pre>
  */
-public final class DataGen {
+public final class ImageIndexer {
     /** The CLIP checkpoint used when none is given. */
     public static final String DEFAULT_MODEL = "openai/clip-vit-base-patch32";
 
@@ -52,7 +55,7 @@ public final class DataGen {
     /** The largest batch size accepted. */
     public static final int MAX_BATCH_SIZE = 4096;
 
-    private DataGen() {}
+    private ImageIndexer() {}
 
     /**
      * What to index, where, and how. Mutable builder-style settings; every setter returns {@code
@@ -156,7 +159,7 @@ public final class DataGen {
             return this;
         }
 
-        /** Follows the run (for example a {@link ConsoleProgress}). */
+        /** Follows the run (for example a progress bar); null: nobody. */
         public Options progress(ProgressListener progress) {
             this.progress = progress == null ? ProgressListener.NONE : progress;
             return this;
@@ -246,12 +249,11 @@ public final class DataGen {
      * (after it was written, from the pipeline's writer thread, one call at a time). Records
      * skipped as already stored are not offered.
      *
-     * @throws IllegalStateException when another run is indexing the same local Lance table
+     * <p>Run one indexing job per table at a time: two concurrent runs on one table would each miss
+     * the rows the other is adding.
      */
-    @SuppressWarnings("try") // the lock is held for the whole block
     public static IndexSummary generate(Options options, Consumer<ImageRecord> records) {
-        try (IndexLock lock = IndexLock.acquire(options.store(), options.table());
-                ClipModel model = ClipModels.fromPretrained(options.model(), options.hub())) {
+        try (ClipModel model = ClipModels.fromPretrained(options.model(), options.hub())) {
             HfDataset dataset = HfDatasets.load(options.dataset(), options.hub());
             try (VectorStore store =
                     VectorStores.open(options.store(), options.table(), model.dimension())) {
@@ -268,7 +270,7 @@ public final class DataGen {
     public static List<ImageRecord> generateRecords(Options options) {
         List<ImageRecord> out = new ArrayList<>();
         generate(options, out::add);
-        out.sort(java.util.Comparator.comparing(ImageRecord::id));
+        out.sort(Comparator.comparing(ImageRecord::id));
         return out;
     }
 
@@ -323,10 +325,10 @@ public final class DataGen {
         if (cosine < SAME_MODEL_COSINE) {
             throw new IllegalArgumentException(
                     String.format(
-                            java.util.Locale.ROOT,
-                            "Table '%s' was indexed with another "
-                                    + "model (row %s: cosine %.3f between its stored vector and this model's): use another --table, or "
-                                    + "the model that indexed it",
+                            Locale.ROOT,
+                            "Table '%s' was indexed with another model (row %s: cosine %.3f"
+                                    + " between its stored vector and this model's): index into"
+                                    + " another table, or use the model that indexed this one",
                             store.tableName(),
                             id,
                             cosine));
@@ -344,7 +346,9 @@ public final class DataGen {
         return dataset.name() + "/" + split;
     }
 
-    /** The id {@link DataGen} gives row {@code index} of {@code split} ({@code valid-000123}). */
+    /**
+     * The id {@link ImageIndexer} gives row {@code index} of {@code split} ({@code valid-000123}).
+     */
     public static String rowId(String split, long index) {
         return IngestPipeline.rowId(split, index);
     }

@@ -1,4 +1,4 @@
-package dev.clipsearch.examples;
+package dev.clipsearch.search;
 
 import dev.clipsearch.core.ClipImages;
 import dev.clipsearch.core.ImageDecodeException;
@@ -74,7 +74,7 @@ final class IngestPipeline {
                             + store.tableName()
                             + "' holds "
                             + store.dimension()
-                            + "-d vectors: use another --table or --store");
+                            + "-d vectors: index into another table, or use the model that indexed this one");
         }
         this.batchSize = batchSize;
         this.writeBatchSize = Math.max(batchSize, writeBatchSize);
@@ -477,7 +477,7 @@ final class IngestPipeline {
         }
     }
 
-    static ThreadFactory daemonThreads(String prefix) {
+    private static ThreadFactory daemonThreads(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());

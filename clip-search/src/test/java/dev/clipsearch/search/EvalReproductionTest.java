@@ -1,4 +1,4 @@
-package dev.clipsearch.examples;
+package dev.clipsearch.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clipsearch.core.ClipModel;
 import dev.clipsearch.core.ClipModels;
 import dev.clipsearch.core.TestModels;
+import dev.clipsearch.dataset.ClassNames;
 import dev.clipsearch.dataset.HfDataset;
 import dev.clipsearch.dataset.HfDatasets;
 import dev.clipsearch.dataset.TestDatasets;
@@ -15,10 +16,7 @@ import dev.clipsearch.dataset.TinyImageNet;
 import dev.clipsearch.store.ImageRecord;
 import dev.clipsearch.store.VectorStore;
 import dev.clipsearch.store.VectorStores;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -47,52 +45,38 @@ class EvalReproductionTest {
         Path datasetDir = TestDatasets.tinyImagenetValid(tmp.resolve("data"));
         String store = Fixtures.memoryStore();
 
-        // the CLI indexes the split and evaluates it
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status =
-                ClipSearchCli.execute(
-                        new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8),
-                        "eval",
-                        "--model",
-                        modelDir.toString(),
-                        "--dataset",
-                        datasetDir.toString(),
-                        "--split",
-                        "valid",
-                        "--store",
-                        store,
-                        "--template",
-                        "a photo of a {}.",
-                        "--batch-size",
-                        "64",
-                        "--json");
-        assertThat(status).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        JsonNode json = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
-        assertThat(json.get("images").asLong()).isEqualTo(10_000);
-        assertThat(json.get("classes").asInt()).isEqualTo(200);
-        assertThat(json.get("zero_shot_top1").asDouble())
-                .isCloseTo(reference.get("zero_shot_top1").asDouble(), within(0.005));
-        assertThat(json.get("text_to_image_precision_at_10").asDouble())
-                .isCloseTo(
-                        reference.get("text_to_image_precision_at_10").asDouble(), within(0.005));
-
-        // the library call on the same table gives the same numbers and the reference's top-10
-        // images
+        // the library indexes the split and evaluates it
         try (ClipModel model = ClipModels.load(modelDir);
-                VectorStore table = VectorStores.openExisting(store, VectorStores.DEFAULT_TABLE)) {
+                VectorStore table =
+                        VectorStores.open(store, VectorStores.DEFAULT_TABLE, model.dimension())) {
             HfDataset dataset = HfDatasets.load(datasetDir.toString());
+            IndexSummary summary =
+                    ImageIndexer.index(
+                            model,
+                            dataset,
+                            table,
+                            ImageIndexer.Options.defaults().batchSize(64),
+                            null);
+            assertThat(summary.indexed()).isEqualTo(10_000);
             assertThat(ClassNames.labelNames(dataset, null))
                     .isEqualTo(TinyImageNet.readableNames());
             Evaluation.Result result =
                     Evaluation.run(
                             model.textEncoder(),
                             table,
-                            TinyImageNet.readableNames(),
+                            ClassNames.labelNames(dataset, null),
                             "a photo of a {}.",
-                            DataGen.sourceOf(dataset, "valid"));
-            assertThat(result.zeroShotTop1()).isEqualTo(json.get("zero_shot_top1").asDouble());
+                            ImageIndexer.sourceOf(dataset, "valid"));
+            assertThat(result.images()).isEqualTo(10_000);
+            assertThat(result.classes()).isEqualTo(200);
+            assertThat(result.zeroShotTop1())
+                    .isCloseTo(reference.get("zero_shot_top1").asDouble(), within(0.005));
+            assertThat(result.textToImagePrecisionAt10())
+                    .isCloseTo(
+                            reference.get("text_to_image_precision_at_10").asDouble(),
+                            within(0.005));
+            JsonNode json = new ObjectMapper().readTree(result.toJson());
+            assertThat(json.get("zero_shot_top1").asDouble()).isEqualTo(result.zeroShotTop1());
 
             int common = 0;
             int total = 0;

@@ -6,7 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clipsearch.core.ClipModel;
 import dev.clipsearch.core.ClipModels;
+import dev.clipsearch.dataset.ClassNames;
+import dev.clipsearch.dataset.HfDatasets;
 import dev.clipsearch.dataset.TestDatasets;
+import dev.clipsearch.search.Evaluation;
+import dev.clipsearch.search.Fixtures;
+import dev.clipsearch.search.FoundImage;
+import dev.clipsearch.search.ImageSearch;
 import dev.clipsearch.store.VectorChecks;
 import dev.clipsearch.store.VectorStore;
 import dev.clipsearch.store.VectorStores;
@@ -132,6 +138,42 @@ class CliTest {
                         tmp.resolve("nope.png").toString());
         assertThat(missing.status()).isEqualTo(1);
         assertThat(missing.err()).startsWith("Error: Image file not found").doesNotContain("\tat ");
+    }
+
+    @Test
+    void evalIndexesTheSplitAndPrintsWhatTheLibraryMeasures() {
+        String evalStore = Fixtures.memoryStore();
+        Run run =
+                cli(
+                        "eval",
+                        "--model",
+                        modelDir.toString(),
+                        "--dataset",
+                        datasetDir.toString(),
+                        "--split",
+                        "valid",
+                        "--store",
+                        evalStore,
+                        "--batch-size",
+                        "8",
+                        "--json");
+        assertThat(run.status()).as(run.err()).isZero();
+        JsonNode result = parse(run.out());
+        assertThat(result.get("images").asLong()).isEqualTo(24);
+        assertThat(result.get("classes").asInt()).isEqualTo(Fixtures.CLASSES.size());
+        try (ClipModel model = ClipModels.load(modelDir);
+                VectorStore table = VectorStores.openExisting(evalStore, "image_search")) {
+            Evaluation.Result library =
+                    Evaluation.run(
+                            model.textEncoder(),
+                            table,
+                            ClassNames.labelNames(HfDatasets.load(datasetDir.toString()), null),
+                            Evaluation.DEFAULT_TEMPLATE,
+                            null);
+            assertThat(result.get("zero_shot_top1").asDouble()).isEqualTo(library.zeroShotTop1());
+            assertThat(result.get("text_to_image_precision_at_10").asDouble())
+                    .isEqualTo(library.textToImagePrecisionAt10());
+        }
     }
 
     @Test
