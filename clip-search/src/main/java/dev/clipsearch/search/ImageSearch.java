@@ -58,17 +58,8 @@ public final class ImageSearch implements AutoCloseable {
         this.imageEncoder = Objects.requireNonNull(imageEncoder, "imageEncoder");
         this.store = Objects.requireNonNull(store, "store");
         this.owned = owned;
-        if (imageEncoder.dimension() != store.dimension()) {
-            throw new IllegalArgumentException(
-                    "The model makes "
-                            + imageEncoder.dimension()
-                            + "-d vectors but table '"
-                            + store.tableName()
-                            + "' holds "
-                            + store.dimension()
-                            + "-d vectors: search it with the model that "
-                            + "indexed it");
-        }
+        IngestPipeline.checkDimension(
+                imageEncoder, store, "search it with the model that indexed it");
     }
 
     /**

@@ -47,10 +47,15 @@ public final class ClipSearchCli {
 
     /** Runs one subcommand with {@code args} and exits with its status (for the named mains). */
     static void runCommand(String command, String[] args) {
+        main(commandArgs(command, args));
+    }
+
+    /** {@code command} followed by {@code args}. */
+    static String[] commandArgs(String command, String[] args) {
         String[] all = new String[args.length + 1];
         all[0] = command;
         System.arraycopy(args, 0, all, 1, args.length);
-        main(all);
+        return all;
     }
 
     /**

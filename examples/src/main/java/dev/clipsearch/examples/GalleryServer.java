@@ -31,7 +31,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,8 +108,7 @@ public final class GalleryServer implements AutoCloseable {
             throws IOException {
         HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 64);
         int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-        ExecutorService executor =
-                Executors.newFixedThreadPool(threads, daemonThreads("gallery-http"));
+        ExecutorService executor = Executors.newFixedThreadPool(threads, galleryThreads());
         GalleryServer gallery = new GalleryServer(search, http, executor);
         http.createContext("/", gallery.guarded(gallery::serveStatic));
         http.createContext("/api/search", gallery.guarded(gallery::serveSearch));
@@ -516,12 +514,14 @@ public final class GalleryServer implements AutoCloseable {
         sendJson(exchange, body);
     }
 
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
+    /** Daemon threads (the server never keeps the JVM alive) named gallery-http-pool-N-thread-M. */
+    private static ThreadFactory galleryThreads() {
+        ThreadFactory defaults = Executors.defaultThreadFactory();
+        return task -> {
+            Thread thread = defaults.newThread(task);
+            thread.setName("gallery-http-" + thread.getName());
+            thread.setDaemon(true);
+            return thread;
         };
     }
 

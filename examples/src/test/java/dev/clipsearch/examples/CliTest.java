@@ -177,6 +177,18 @@ class CliTest {
     }
 
     @Test
+    void namedMainsRunTheirSubcommand() {
+        String[] findImages = {
+            "a red square", "-k", "2", "--model", modelDir.toString(), "--store", store, "--json"
+        };
+        Run run = cli(ClipSearchCli.commandArgs("search", findImages));
+        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(parse(run.out())).hasSize(2);
+        assertThat(ClipSearchCli.commandArgs("index", new String[] {"--limit", "3"}))
+                .containsExactly("index", "--limit", "3");
+    }
+
+    @Test
     void infoJsonDescribesTheTable() {
         Run run = cli("info", "--store", store, "--json");
         assertThat(run.status()).as(run.err()).isZero();
