@@ -21,6 +21,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,14 +54,14 @@ class CliTest {
                 status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    @BeforeAll
-    static void indexOnce() {
-        modelDir = Fixtures.tinyModel(tmp.resolve("model"));
-        datasetDir = Fixtures.dataset(tmp, 24);
-        store = Fixtures.memoryStore();
-        Run index =
-                cli(
-                        "index",
+    /**
+     * {@code command} on the test model and the generated split {@code valid}, into {@code store}.
+     */
+    static String[] onTheSplit(String command, String store, String... more) {
+        List<String> args = new ArrayList<>();
+        args.addAll(
+                List.of(
+                        command,
                         "--model",
                         modelDir.toString(),
                         "--dataset",
@@ -68,11 +69,17 @@ class CliTest {
                         "--split",
                         "valid",
                         "--store",
-                        store,
-                        "--batch-size",
-                        "5",
-                        "--limit",
-                        "20");
+                        store));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
+    @BeforeAll
+    static void indexOnce() {
+        modelDir = Fixtures.tinyModel(tmp.resolve("model"));
+        datasetDir = Fixtures.dataset(tmp, 24);
+        store = Fixtures.memoryStore();
+        Run index = cli(onTheSplit("index", store, "--batch-size", "5", "--limit", "20"));
         assertThat(index.status()).as(index.err()).isZero();
         assertThat(index.out()).contains("Indexed 20 of 20 rows");
     }
@@ -143,20 +150,7 @@ class CliTest {
     @Test
     void evalIndexesTheSplitAndPrintsWhatTheLibraryMeasures() {
         String evalStore = Fixtures.memoryStore();
-        Run run =
-                cli(
-                        "eval",
-                        "--model",
-                        modelDir.toString(),
-                        "--dataset",
-                        datasetDir.toString(),
-                        "--split",
-                        "valid",
-                        "--store",
-                        evalStore,
-                        "--batch-size",
-                        "8",
-                        "--json");
+        Run run = cli(onTheSplit("eval", evalStore, "--batch-size", "8", "--json"));
         assertThat(run.status()).as(run.err()).isZero();
         JsonNode result = parse(run.out());
         assertThat(result.get("images").asLong()).isEqualTo(24);
