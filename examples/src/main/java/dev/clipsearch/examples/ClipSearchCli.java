@@ -37,11 +37,25 @@ public final class ClipSearchCli {
             description = "Print stack traces of errors.")
     boolean verbose;
 
-    /** Runs the CLI and exits with its status. */
+    /**
+     * Runs the CLI and exits with its status. Logging: slf4j-simple, configured by {@code
+     * simplelogger.properties} (this project INFO, other libraries WARN; {@code -D} overrides).
+     */
     public static void main(String[] args) {
-        DjlSettings.apply();
-        quietLibraryLogs();
         System.exit(execute(System.out, System.err, args));
+    }
+
+    /** Runs one subcommand with {@code args} and exits with its status (for the named mains). */
+    static void runCommand(String command, String[] args) {
+        main(commandArgs(command, args));
+    }
+
+    /** {@code command} followed by {@code args}. */
+    static String[] commandArgs(String command, String[] args) {
+        String[] all = new String[args.length + 1];
+        all[0] = command;
+        System.arraycopy(args, 0, all, 1, args.length);
+        return all;
     }
 
     /**
@@ -52,23 +66,6 @@ public final class ClipSearchCli {
         DjlSettings.apply();
         CommandLine cli = commandLine(out, err);
         return cli.execute(args);
-    }
-
-    /**
-     * Warnings and errors of libraries only (DJL, Arrow, DuckDB); this project's progress messages
-     * stay.
-     */
-    private static void quietLibraryLogs() {
-        setDefault("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-        setDefault("org.slf4j.simpleLogger.log.dev.clipsearch", "info");
-        setDefault("org.slf4j.simpleLogger.log.ai.djl.util.cuda", "error");
-        setDefault("org.slf4j.simpleLogger.showThreadName", "false");
-    }
-
-    private static void setDefault(String key, String value) {
-        if (System.getProperty(key) == null) {
-            System.setProperty(key, value);
-        }
     }
 
     static CommandLine commandLine(PrintStream out, PrintStream err) {

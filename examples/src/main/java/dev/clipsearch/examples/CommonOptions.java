@@ -2,6 +2,8 @@ package dev.clipsearch.examples;
 
 import dev.clipsearch.hub.ConsoleProgressBar;
 import dev.clipsearch.hub.HfHub;
+import dev.clipsearch.search.ImageIndexer;
+import dev.clipsearch.search.IndexSummary;
 import dev.clipsearch.store.VectorStores;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -13,17 +15,17 @@ final class CommonOptions {
             paramLabel = "REPO|DIR",
             description =
                     "CLIP model: a Hugging Face repo id or a local model directory (default: ${DEFAULT-VALUE}).")
-    String model = DataGen.DEFAULT_MODEL;
+    String model = ImageIndexer.DEFAULT_MODEL;
 
     @Option(
             names = "--dataset",
             paramLabel = "REPO|DIR|FILE",
             description =
                     "Dataset: a Hub repo id, a local Hub-layout directory or a parquet file (default: ${DEFAULT-VALUE}).")
-    String dataset = DataGen.DEFAULT_DATASET;
+    String dataset = ImageIndexer.DEFAULT_DATASET;
 
     @Option(names = "--split", description = "Dataset split (default: ${DEFAULT-VALUE}).")
-    String split = DataGen.DEFAULT_SPLIT;
+    String split = ImageIndexer.DEFAULT_SPLIT;
 
     @Option(
             names = "--store",
@@ -39,13 +41,13 @@ final class CommonOptions {
             names = "--batch-size",
             paramLabel = "N",
             description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
-    int batchSize = DataGen.DEFAULT_BATCH_SIZE;
+    int batchSize = ImageIndexer.DEFAULT_BATCH_SIZE;
 
     @Option(
             names = "--write-batch-size",
             paramLabel = "N",
             description = "Records per store write (default: ${DEFAULT-VALUE}).")
-    int writeBatchSize = DataGen.DEFAULT_WRITE_BATCH_SIZE;
+    int writeBatchSize = ImageIndexer.DEFAULT_WRITE_BATCH_SIZE;
 
     @Option(
             names = "--limit",
@@ -81,9 +83,20 @@ final class CommonOptions {
         return HfHub.builderFromEnvironment().listener(new ConsoleProgressBar(System.err)).build();
     }
 
-    DataGen.Options dataGenOptions() {
-        DataGen.Options o =
-                DataGen.Options.defaults()
+    /**
+     * Indexes as these options say, with a progress bar on stderr; one run at a time per local
+     * Lance table.
+     */
+    @SuppressWarnings("try") // the lock is held for the whole block
+    IndexSummary index() {
+        try (IndexLock lock = IndexLock.acquire(store, table)) {
+            return ImageIndexer.generate(indexerOptions().progress(ConsoleProgress.onStderr()));
+        }
+    }
+
+    ImageIndexer.Options indexerOptions() {
+        ImageIndexer.Options o =
+                ImageIndexer.Options.defaults()
                         .model(model)
                         .dataset(dataset)
                         .split(split)

@@ -1,5 +1,8 @@
 package dev.clipsearch.examples;
 
+import dev.clipsearch.search.Durations;
+import dev.clipsearch.search.IndexSummary;
+import dev.clipsearch.search.ProgressListener;
 import java.io.PrintStream;
 import java.util.Locale;
 

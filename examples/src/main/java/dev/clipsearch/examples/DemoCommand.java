@@ -1,6 +1,7 @@
 package dev.clipsearch.examples;
 
 import dev.clipsearch.dataset.HfDatasets;
+import dev.clipsearch.search.IndexSummary;
 import dev.clipsearch.store.VectorStore;
 import dev.clipsearch.store.VectorStores;
 import java.io.IOException;
@@ -42,8 +43,7 @@ final class DemoCommand implements Callable<Integer> {
                             + want
                             + " images; indexing the rest.");
             out.flush();
-            IndexSummary summary =
-                    DataGen.generate(common.dataGenOptions().progress(ConsoleProgress.onStderr()));
+            IndexSummary summary = common.index();
             out.println(summary.toText());
         }
         ServeCommand.serve(common, server, out);

@@ -10,6 +10,7 @@ import dev.clipsearch.core.EmbeddingMode;
 import dev.clipsearch.core.ImageEncoder;
 import dev.clipsearch.core.Precision;
 import dev.clipsearch.core.TextEncoder;
+import dev.clipsearch.search.ImageIndexer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ final class EmbedCommand implements Callable<Integer> {
             paramLabel = "REPO|DIR",
             description =
                     "CLIP model: a Hugging Face repo id or a local model directory (default: ${DEFAULT-VALUE}).")
-    String model = DataGen.DEFAULT_MODEL;
+    String model = ImageIndexer.DEFAULT_MODEL;
 
     @Option(
             names = "--raw",

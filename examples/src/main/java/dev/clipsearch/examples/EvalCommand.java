@@ -2,8 +2,12 @@ package dev.clipsearch.examples;
 
 import dev.clipsearch.core.ClipModel;
 import dev.clipsearch.core.ClipModels;
+import dev.clipsearch.dataset.ClassNames;
 import dev.clipsearch.dataset.HfDataset;
 import dev.clipsearch.dataset.HfDatasets;
+import dev.clipsearch.search.Evaluation;
+import dev.clipsearch.search.ImageIndexer;
+import dev.clipsearch.search.IndexSummary;
 import dev.clipsearch.store.VectorStore;
 import dev.clipsearch.store.VectorStores;
 import java.io.PrintWriter;
@@ -41,14 +45,14 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     @SuppressWarnings("try") // the lock is held for the whole block
     public Integer call() {
-        DataGen.Options options = common.dataGenOptions().progress(ConsoleProgress.onStderr());
+        ImageIndexer.Options options = common.indexerOptions().progress(ConsoleProgress.onStderr());
         Evaluation.Result result;
         try (IndexLock lock = IndexLock.acquire(common.store, common.table);
                 ClipModel model = ClipModels.fromPretrained(common.model, common.hub())) {
             HfDataset dataset = HfDatasets.load(common.dataset, common.hub());
             try (VectorStore store =
                     VectorStores.open(common.store, common.table, model.dimension())) {
-                IndexSummary summary = DataGen.index(model, dataset, store, options, null);
+                IndexSummary summary = ImageIndexer.index(model, dataset, store, options, null);
                 if (!json) {
                     spec.commandLine().getErr().println(summary.toText());
                 }
@@ -58,7 +62,7 @@ final class EvalCommand implements Callable<Integer> {
                                 store,
                                 ClassNames.labelNames(dataset, common.classNames),
                                 template,
-                                DataGen.sourceOf(dataset, common.split));
+                                ImageIndexer.sourceOf(dataset, common.split));
             }
         }
         PrintWriter out = spec.commandLine().getOut();

@@ -9,9 +9,10 @@ import com.sun.net.httpserver.HttpServer;
 import dev.clipsearch.core.ClipImages;
 import dev.clipsearch.core.ImageDecodeException;
 import dev.clipsearch.core.ImageInfo;
+import dev.clipsearch.search.ImageHit;
+import dev.clipsearch.search.ImageSearch;
+import dev.clipsearch.search.Metadata;
 import dev.clipsearch.store.Filter;
-import dev.clipsearch.store.ImageRecord;
-import dev.clipsearch.store.SearchHit;
 import dev.clipsearch.store.TableInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,10 +26,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -107,8 +108,7 @@ public final class GalleryServer implements AutoCloseable {
             throws IOException {
         HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 64);
         int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-        ExecutorService executor =
-                Executors.newFixedThreadPool(threads, IngestPipeline.daemonThreads("gallery-http"));
+        ExecutorService executor = Executors.newFixedThreadPool(threads, galleryThreads());
         GalleryServer gallery = new GalleryServer(search, http, executor);
         http.createContext("/", gallery.guarded(gallery::serveStatic));
         http.createContext("/api/search", gallery.guarded(gallery::serveSearch));
@@ -299,7 +299,7 @@ public final class GalleryServer implements AutoCloseable {
                                 + MAX_QUERY_LENGTH
                                 + ")");
             }
-            List<SearchHit> hits = search.hits(search.encodeText(q), k, filter, false);
+            List<ImageHit> hits = search.findHits(q, k, filter);
             sendJson(exchange, results(q, k, params.get("label"), hits));
         } else if (path.equals("/api/search/image")) {
             requireMethod(exchange, "POST");
@@ -316,15 +316,14 @@ public final class GalleryServer implements AutoCloseable {
                                 + ClipImages.DEFAULT_MAX_PIXELS
                                 + " pixels)");
             }
-            List<SearchHit> hits =
-                    search.hits(search.encodeImage(image, "uploaded image"), k, filter, false);
+            List<ImageHit> hits = search.findSimilarHits(image, "uploaded image", k, filter);
             sendJson(exchange, results(null, k, params.get("label"), hits));
         } else {
             throw new HttpError(404, "No such API: " + path);
         }
     }
 
-    private ObjectNode results(String query, int k, String label, List<SearchHit> hits) {
+    private ObjectNode results(String query, int k, String label, List<ImageHit> hits) {
         ObjectNode body = json.createObjectNode();
         if (query != null) {
             body.put("query", query);
@@ -334,11 +333,11 @@ public final class GalleryServer implements AutoCloseable {
             body.put("label", Integer.parseInt(label.strip()));
         }
         ArrayNode results = body.putArray("results");
-        for (SearchHit hit : hits) {
+        for (ImageHit hit : hits) {
             ObjectNode r = results.addObject();
             r.put("id", hit.id());
             r.put("label", hit.label());
-            r.put("labelName", ImageSearch.labelName(hit));
+            r.put("labelName", hit.labelName());
             r.put("score", hit.score());
             r.put("url", "/api/images/" + hit.id());
         }
@@ -444,8 +443,7 @@ public final class GalleryServer implements AutoCloseable {
         if (!ID.matcher(id).matches() || id.contains("..")) {
             throw new HttpError(400, "Bad image id '" + shorten(id) + "'");
         }
-        Optional<ImageRecord> record = search.store().get(id);
-        byte[] bytes = record.map(ImageRecord::imageBytes).orElse(null);
+        byte[] bytes = search.imageBytes(id).orElse(null);
         if (bytes == null) {
             throw new HttpError(404, "No image with id '" + id + "'");
         }
@@ -514,6 +512,17 @@ public final class GalleryServer implements AutoCloseable {
         ObjectNode body = json.createObjectNode();
         body.put("table", info.table()).put("rows", info.rows()).put("dimension", info.dimension());
         sendJson(exchange, body);
+    }
+
+    /** Daemon threads (the server never keeps the JVM alive) named gallery-http-pool-N-thread-M. */
+    private static ThreadFactory galleryThreads() {
+        ThreadFactory defaults = Executors.defaultThreadFactory();
+        return task -> {
+            Thread thread = defaults.newThread(task);
+            thread.setName("gallery-http-" + thread.getName());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     static Map<String, String> queryParams(String rawQuery) {

@@ -1,5 +1,6 @@
 package dev.clipsearch.examples;
 
+import dev.clipsearch.search.IndexSummary;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,8 +30,7 @@ final class IndexCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(interrupted);
         IndexSummary summary;
         try {
-            summary =
-                    DataGen.generate(common.dataGenOptions().progress(ConsoleProgress.onStderr()));
+            summary = common.index();
         } finally {
             removeQuietly(interrupted);
         }

@@ -2,8 +2,9 @@ package dev.clipsearch.examples;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.clipsearch.search.ImageHit;
+import dev.clipsearch.search.ImageSearch;
 import dev.clipsearch.store.Filter;
-import dev.clipsearch.store.SearchHit;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -65,24 +66,23 @@ final class SearchCommand implements Callable<Integer> {
         }
         byte[] example = image == null ? null : readImage(image);
         Filter filter = label == null ? null : Filter.labelEquals(label);
-        List<SearchHit> hits;
+        List<ImageHit> hits;
         try (ImageSearch search =
                 ImageSearch.open(common.model, common.store, common.table, common.hub())) {
-            float[] vector =
+            hits =
                     example == null
-                            ? search.encodeText(query)
-                            : search.encodeImage(example, image.toString());
-            hits = search.hits(vector, k, filter, false);
+                            ? search.findHits(query, k, filter)
+                            : search.findSimilarHits(example, image.toString(), k, filter);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectMapper mapper = new ObjectMapper();
             ArrayNode array = mapper.createArrayNode();
-            for (SearchHit hit : hits) {
+            for (ImageHit hit : hits) {
                 array.addObject()
                         .put("id", hit.id())
                         .put("label", hit.label())
-                        .put("labelName", ImageSearch.labelName(hit))
+                        .put("labelName", hit.labelName())
                         .put("score", hit.score());
             }
             out.println(array);
@@ -90,10 +90,10 @@ final class SearchCommand implements Callable<Integer> {
             out.println("No images found.");
         } else {
             int rank = 1;
-            for (SearchHit hit : hits) {
+            for (ImageHit hit : hits) {
                 out.printf(
                         "%3d  %.4f  %-16s %5d  %s%n",
-                        rank++, hit.score(), hit.id(), hit.label(), ImageSearch.labelName(hit));
+                        rank++, hit.score(), hit.id(), hit.label(), hit.labelName());
             }
         }
         out.flush();

@@ -1,5 +1,6 @@
 package dev.clipsearch.examples;
 
+import dev.clipsearch.search.ImageSearch;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;

@@ -8,7 +8,13 @@ import dev.clipsearch.core.ClipModel;
 import dev.clipsearch.core.ClipModelOptions;
 import dev.clipsearch.core.ClipModels;
 import dev.clipsearch.core.Precision;
+import dev.clipsearch.dataset.ClassNames;
+import dev.clipsearch.dataset.HfDatasets;
 import dev.clipsearch.dataset.TestDatasets;
+import dev.clipsearch.search.Evaluation;
+import dev.clipsearch.search.Fixtures;
+import dev.clipsearch.search.FoundImage;
+import dev.clipsearch.search.ImageSearch;
 import dev.clipsearch.store.VectorChecks;
 import dev.clipsearch.store.VectorStore;
 import dev.clipsearch.store.VectorStores;
@@ -17,6 +23,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,14 +56,14 @@ class CliTest {
                 status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    @BeforeAll
-    static void indexOnce() {
-        modelDir = Fixtures.tinyModel(tmp.resolve("model"));
-        datasetDir = Fixtures.dataset(tmp, 24);
-        store = Fixtures.memoryStore();
-        Run index =
-                cli(
-                        "index",
+    /**
+     * {@code command} on the test model and the generated split {@code valid}, into {@code store}.
+     */
+    static String[] onTheSplit(String command, String store, String... more) {
+        List<String> args = new ArrayList<>();
+        args.addAll(
+                List.of(
+                        command,
                         "--model",
                         modelDir.toString(),
                         "--dataset",
@@ -64,11 +71,17 @@ class CliTest {
                         "--split",
                         "valid",
                         "--store",
-                        store,
-                        "--batch-size",
-                        "5",
-                        "--limit",
-                        "20");
+                        store));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
+    @BeforeAll
+    static void indexOnce() {
+        modelDir = Fixtures.tinyModel(tmp.resolve("model"));
+        datasetDir = Fixtures.dataset(tmp, 24);
+        store = Fixtures.memoryStore();
+        Run index = cli(onTheSplit("index", store, "--batch-size", "5", "--limit", "20"));
         assertThat(index.status()).as(index.err()).isZero();
         assertThat(index.out()).contains("Indexed 20 of 20 rows");
     }
@@ -151,6 +164,41 @@ class CliTest {
                         tmp.resolve("nope.png").toString());
         assertThat(missing.status()).isEqualTo(1);
         assertThat(missing.err()).startsWith("Error: Image file not found").doesNotContain("\tat ");
+    }
+
+    @Test
+    void evalIndexesTheSplitAndPrintsWhatTheLibraryMeasures() {
+        String evalStore = Fixtures.memoryStore();
+        Run run = cli(onTheSplit("eval", evalStore, "--batch-size", "8", "--json"));
+        assertThat(run.status()).as(run.err()).isZero();
+        JsonNode result = parse(run.out());
+        assertThat(result.get("images").asLong()).isEqualTo(24);
+        assertThat(result.get("classes").asInt()).isEqualTo(Fixtures.CLASSES.size());
+        try (ClipModel model = ClipModels.load(modelDir);
+                VectorStore table = VectorStores.openExisting(evalStore, "image_search")) {
+            Evaluation.Result library =
+                    Evaluation.run(
+                            model.textEncoder(),
+                            table,
+                            ClassNames.labelNames(HfDatasets.load(datasetDir.toString()), null),
+                            Evaluation.DEFAULT_TEMPLATE,
+                            null);
+            assertThat(result.get("zero_shot_top1").asDouble()).isEqualTo(library.zeroShotTop1());
+            assertThat(result.get("text_to_image_precision_at_10").asDouble())
+                    .isEqualTo(library.textToImagePrecisionAt10());
+        }
+    }
+
+    @Test
+    void namedMainsRunTheirSubcommand() {
+        String[] findImages = {
+            "a red square", "-k", "2", "--model", modelDir.toString(), "--store", store, "--json"
+        };
+        Run run = cli(ClipSearchCli.commandArgs("search", findImages));
+        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(parse(run.out())).hasSize(2);
+        assertThat(ClipSearchCli.commandArgs("index", new String[] {"--limit", "3"}))
+                .containsExactly("index", "--limit", "3");
     }
 
     @Test

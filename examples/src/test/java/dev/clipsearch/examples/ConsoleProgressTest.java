@@ -2,6 +2,8 @@ package dev.clipsearch.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.clipsearch.search.Durations;
+import dev.clipsearch.search.IndexSummary;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

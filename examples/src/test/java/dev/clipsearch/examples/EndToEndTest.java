@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clipsearch.hub.HubRepo;
 import dev.clipsearch.hub.LocalHubServer;
+import dev.clipsearch.search.Fixtures;
+import dev.clipsearch.search.ImageIndexer;
 import dev.clipsearch.store.VectorStore;
 import dev.clipsearch.store.VectorStores;
 import java.io.File;
@@ -102,7 +104,7 @@ class EndToEndTest {
                 table.scan(false, r -> ids.add(r.id()));
                 assertThat(ids).hasSize(ROWS).doesNotHaveDuplicates();
                 Set<String> expected = new HashSet<>();
-                IntStream.range(0, ROWS).forEach(i -> expected.add(DataGen.rowId("valid", i)));
+                IntStream.range(0, ROWS).forEach(i -> expected.add(ImageIndexer.rowId("valid", i)));
                 assertThat(new HashSet<>(ids)).isEqualTo(expected);
                 assertThat(table.existingIds(expected)).isEqualTo(expected);
                 assertThat(table.get("valid-000042").orElseThrow().metadata())

@@ -10,6 +10,9 @@ import dev.clipsearch.core.TestModels;
 import dev.clipsearch.dataset.HfDataset;
 import dev.clipsearch.dataset.HfDatasets;
 import dev.clipsearch.dataset.TestDatasets;
+import dev.clipsearch.search.Fixtures;
+import dev.clipsearch.search.ImageIndexer;
+import dev.clipsearch.search.ImageSearch;
 import dev.clipsearch.store.VectorStore;
 import dev.clipsearch.store.VectorStores;
 import java.io.File;
@@ -85,8 +88,12 @@ class GalleryBrowserTest {
         HfDataset dataset =
                 HfDatasets.load(TestDatasets.tinyImagenetValid(tmp.resolve("data")).toString());
         store = VectorStores.open(Fixtures.memoryStore(), "image_search", model.dimension());
-        DataGen.index(
-                model, dataset, store, DataGen.Options.defaults().batchSize(64).limit(ROWS), null);
+        ImageIndexer.index(
+                model,
+                dataset,
+                store,
+                ImageIndexer.Options.defaults().batchSize(64).limit(ROWS),
+                null);
         server = GalleryServer.start(new ImageSearch(model, store), "127.0.0.1", 0);
 
         System.setProperty("SE_AVOID_STATS", "true");

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clipsearch.core.ClipModel;
 import dev.clipsearch.dataset.HfDataset;
 import dev.clipsearch.examples.bench.IngestBenchmark;
+import dev.clipsearch.search.Fixtures;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

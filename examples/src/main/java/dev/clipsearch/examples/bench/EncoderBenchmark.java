@@ -8,7 +8,6 @@ import dev.clipsearch.core.DjlEnvironment;
 import dev.clipsearch.core.ImageEncoder;
 import dev.clipsearch.core.Precision;
 import dev.clipsearch.core.PreprocessedImage;
-import dev.clipsearch.core.RandomClipCheckpoint;
 import dev.clipsearch.core.TextEncoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;

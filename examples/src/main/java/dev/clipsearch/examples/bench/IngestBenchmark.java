@@ -9,8 +9,8 @@ import dev.clipsearch.dataset.BadRowListener;
 import dev.clipsearch.dataset.DatasetRow;
 import dev.clipsearch.dataset.HfDataset;
 import dev.clipsearch.dataset.RowCursor;
-import dev.clipsearch.examples.DataGen;
-import dev.clipsearch.examples.IndexSummary;
+import dev.clipsearch.search.ImageIndexer;
+import dev.clipsearch.search.IndexSummary;
 import dev.clipsearch.store.InMemoryVectorStore;
 import dev.clipsearch.store.VectorStore;
 import java.util.ArrayList;
@@ -59,9 +59,9 @@ public final class IngestBenchmark {
         public static Options defaults() {
             return new Options(
                     512,
-                    DataGen.DEFAULT_BATCH_SIZE,
+                    ImageIndexer.DEFAULT_BATCH_SIZE,
                     Math.max(1, Runtime.getRuntime().availableProcessors() - 1),
-                    DataGen.DEFAULT_SPLIT);
+                    ImageIndexer.DEFAULT_SPLIT);
         }
     }
 
@@ -170,14 +170,14 @@ public final class IngestBenchmark {
 
         String name = "ingest-bench-" + System.nanoTime();
         try (VectorStore store = InMemoryVectorStore.open(name, "bench", model.dimension())) {
-            DataGen.Options o =
-                    DataGen.Options.defaults()
+            ImageIndexer.Options o =
+                    ImageIndexer.Options.defaults()
                             .split(options.split())
                             .batchSize(options.batchSize())
                             .workers(options.workers())
                             .limit(n);
             start = System.nanoTime();
-            IndexSummary summary = DataGen.index(model, dataset, store, o, null);
+            IndexSummary summary = ImageIndexer.index(model, dataset, store, o, null);
             double pipelineSeconds = (System.nanoTime() - start) / 1e9;
             return new Result(
                     n,

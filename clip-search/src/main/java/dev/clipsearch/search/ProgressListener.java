@@ -1,4 +1,4 @@
-package dev.clipsearch.examples;
+package dev.clipsearch.search;
 
 /** Follows an indexing run. Called from the thread that runs it; implementations must be quick. */
 public interface ProgressListener {

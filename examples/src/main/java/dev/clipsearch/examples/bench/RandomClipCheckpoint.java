@@ -1,7 +1,8 @@
-package dev.clipsearch.core;
+package dev.clipsearch.examples.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.clipsearch.core.ClipConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,7 +13,7 @@ import java.util.SplittableRandom;
 
 /**
  * Writes a complete Hugging Face CLIP model directory with random weights for a given architecture,
- * e.g. {@link ClipConfig#vitB32()}: for benchmarks and tests where real weights are not available.
+ * e.g. {@link ClipConfig#vitB32()}: for the encoder benchmark, where real weights are not needed.
  * Tensor names and shapes are exactly those of transformers' {@code CLIPModel}, so speed and memory
  * equal those of the real checkpoint; the embeddings mean nothing.
  *
@@ -21,7 +22,7 @@ import java.util.SplittableRandom;
  * astronaut riding a horse on the moon, ...) and the digits. Those words get the same ids as with
  * the real tokenizer; other words split into more, shorter tokens.
  */
-public final class RandomClipCheckpoint {
+final class RandomClipCheckpoint {
 
     private static final String TOKENIZER_RESOURCE = "clip-small-tokenizer.json";
 
@@ -33,7 +34,7 @@ public final class RandomClipCheckpoint {
      *
      * @return {@code dir}
      */
-    public static Path write(Path dir, ClipConfig config, long seed) {
+    static Path write(Path dir, ClipConfig config, long seed) {
         try {
             Files.createDirectories(dir);
             ObjectMapper json = new ObjectMapper();
@@ -44,7 +45,7 @@ public final class RandomClipCheckpoint {
                     RandomClipCheckpoint.class.getResourceAsStream(TOKENIZER_RESOURCE)) {
                 if (in == null) {
                     throw new IllegalStateException(
-                            "resource " + TOKENIZER_RESOURCE + " missing from clip-core");
+                            "resource " + TOKENIZER_RESOURCE + " missing from the examples jar");
                 }
                 Files.copy(in, dir.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
             }

@@ -1,7 +1,8 @@
-package dev.clipsearch.examples;
+package dev.clipsearch.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.clipsearch.core.ClipImages;
 import dev.clipsearch.core.ClipModel;
@@ -72,6 +73,45 @@ class ImageSearchTest {
                         ClipImages.decode(record.imageBytes(), "q"), 3, Filter.labelEquals(3));
         assertThat(byImage.get(0).id()).isEqualTo("valid-000011");
         assertThat(byImage).allSatisfy(f -> assertThat(f.label()).isEqualTo(3));
+    }
+
+    @Test
+    void hitsAreTheFoundImagesWithoutDecoding() {
+        List<FoundImage> found = search.findImages("a blue sky", 6, Filter.labelEquals(2));
+        List<ImageHit> hits = search.findHits("a blue sky", 6, Filter.labelEquals(2));
+        assertThat(hits)
+                .extracting(ImageHit::id, ImageHit::label, ImageHit::labelName, ImageHit::score)
+                .containsExactlyElementsOf(
+                        found.stream()
+                                .map(f -> tuple(f.id(), f.label(), f.labelName(), f.score()))
+                                .toList());
+        assertThat(hits).allSatisfy(h -> assertThat(h.labelName()).isEqualTo("blue sky"));
+    }
+
+    @Test
+    void similarHitsAndImageBytesById() {
+        ImageRecord record = store.get("valid-000006").orElseThrow();
+        byte[] stored = search.imageBytes("valid-000006").orElseThrow();
+        assertThat(stored).isEqualTo(record.imageBytes());
+        List<ImageHit> hits = search.findSimilarHits(stored, "example.png", 4, null);
+        assertThat(hits).hasSize(4);
+        assertThat(hits.get(0).id()).isEqualTo("valid-000006");
+        assertThat(hits.get(0).score()).isGreaterThan(0.999f);
+        assertThat(hits.get(0).labelName()).isEqualTo(Fixtures.CLASSES.get(2));
+        assertThat(search.findSimilarHits(stored, "example.png", 9, Filter.labelEquals(1)))
+                .hasSize(5)
+                .allSatisfy(h -> assertThat(h.label()).isEqualTo(1));
+        assertThat(search.imageBytes("valid-999999")).isEmpty();
+        assertThatThrownBy(
+                        () ->
+                                search.findSimilarHits(
+                                        "nope".getBytes(StandardCharsets.UTF_8),
+                                        "upload.jpg",
+                                        3,
+                                        null))
+                .isInstanceOf(ImageDecodeException.class)
+                .hasMessageContaining("upload.jpg");
+        assertThatThrownBy(() -> search.findHits(" ", 3, null)).hasMessageContaining("empty");
     }
 
     @Test

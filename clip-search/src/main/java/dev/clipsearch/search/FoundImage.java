@@ -1,4 +1,4 @@
-package dev.clipsearch.examples;
+package dev.clipsearch.search;
 
 import java.awt.image.BufferedImage;
 

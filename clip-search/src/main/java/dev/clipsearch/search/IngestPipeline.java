@@ -1,4 +1,4 @@
-package dev.clipsearch.examples;
+package dev.clipsearch.search;
 
 import dev.clipsearch.core.ClipImages;
 import dev.clipsearch.core.ImageDecodeException;
@@ -66,6 +66,20 @@ final class IngestPipeline {
         if (workers < 1) {
             throw new IllegalArgumentException("workers must be at least 1, got " + workers);
         }
+        checkDimension(
+                encoder, store, "index into another table, or use the model that indexed this one");
+        this.batchSize = batchSize;
+        this.writeBatchSize = Math.max(batchSize, writeBatchSize);
+        this.workers = workers;
+        this.progress = progress == null ? ProgressListener.NONE : progress;
+    }
+
+    /**
+     * Refuses a model whose vectors do not fit the table's.
+     *
+     * @param remedy what the caller should do instead
+     */
+    static void checkDimension(ImageEncoder encoder, VectorStore store, String remedy) {
         if (encoder.dimension() != store.dimension()) {
             throw new IllegalArgumentException(
                     "The model makes "
@@ -74,12 +88,9 @@ final class IngestPipeline {
                             + store.tableName()
                             + "' holds "
                             + store.dimension()
-                            + "-d vectors: use another --table or --store");
+                            + "-d vectors: "
+                            + remedy);
         }
-        this.batchSize = batchSize;
-        this.writeBatchSize = Math.max(batchSize, writeBatchSize);
-        this.workers = workers;
-        this.progress = progress == null ? ProgressListener.NONE : progress;
     }
 
     /** Stable record id of a row: {@code <split>-<index, 6 digits at least>}. */
@@ -477,7 +488,7 @@ final class IngestPipeline {
         }
     }
 
-    static ThreadFactory daemonThreads(String prefix) {
+    private static ThreadFactory daemonThreads(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());

@@ -1,4 +1,4 @@
-package dev.clipsearch.core;
+package dev.clipsearch.examples.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package dev.clipsearch.examples;
+package dev.clipsearch.search;
 
 import dev.clipsearch.dataset.BadRow;
 import java.time.Duration;
@@ -49,7 +49,7 @@ public record IndexSummary(
         return indexed + alreadyStored == rows;
     }
 
-    /** A few human-readable lines for the end of {@code clip-search index}. */
+    /** A few human-readable lines: counts, speed, and the first skipped rows with reasons. */
     public String toText() {
         StringBuilder sb = new StringBuilder();
         sb.append(

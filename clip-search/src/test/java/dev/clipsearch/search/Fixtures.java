@@ -1,4 +1,4 @@
-package dev.clipsearch.examples;
+package dev.clipsearch.search;
 
 import dev.clipsearch.core.ClipModel;
 import dev.clipsearch.core.ClipModels;
@@ -14,10 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Small models, datasets and stores shared by the tests. */
-final class Fixtures {
+/**
+ * Small models, datasets and stores shared by the tests (also the examples' tests, via the
+ * test-jar).
+ */
+public final class Fixtures {
     /** The class names of the generated datasets (row i has label i % 4). */
-    static final List<String> CLASSES =
+    public static final List<String> CLASSES =
             List.of("red square", "green circle", "blue sky", "yellow field");
 
     private static final AtomicInteger STORES = new AtomicInteger();
@@ -25,11 +28,11 @@ final class Fixtures {
     private Fixtures() {}
 
     /** The small random CLIP (512-d, 224 px) in Hugging Face layout under {@code dir}. */
-    static Path tinyModel(Path dir) {
+    public static Path tinyModel(Path dir) {
         return TestModels.tinyClip(dir);
     }
 
-    static ClipModel loadTinyModel(Path dir) {
+    public static ClipModel loadTinyModel(Path dir) {
         return ClipModels.load(tinyModel(dir));
     }
 
@@ -37,26 +40,27 @@ final class Fixtures {
      * A Hub-layout dataset with one split {@code valid} of {@code rows} generated 16x16 PNGs in 2
      * files.
      */
-    static Path dataset(Path dir, int rows) {
+    public static Path dataset(Path dir, int rows) {
         Map<String, Integer> splits = new LinkedHashMap<>();
         splits.put("valid", rows);
         return TestDatasets.writeHubDataset(dir.resolve("generated-dataset"), CLASSES, splits, 2);
     }
 
-    static HfDataset loadDataset(Path dir, int rows) {
+    public static HfDataset loadDataset(Path dir, int rows) {
         return HfDatasets.load(dataset(dir, rows).toString());
     }
 
     /** A fresh in-memory store URI (unique per call). */
-    static String memoryStore() {
+    public static String memoryStore() {
         return "memory:test-" + STORES.incrementAndGet() + "-" + System.nanoTime();
     }
 
     /** Indexes {@code rows} generated images with {@code model} into a fresh in-memory table. */
-    static VectorStore indexedMemoryStore(ClipModel model, HfDataset dataset) {
+    public static VectorStore indexedMemoryStore(ClipModel model, HfDataset dataset) {
         VectorStore store =
                 VectorStores.open(memoryStore(), VectorStores.DEFAULT_TABLE, model.dimension());
-        DataGen.index(model, dataset, store, DataGen.Options.defaults().batchSize(8), null);
+        ImageIndexer.index(
+                model, dataset, store, ImageIndexer.Options.defaults().batchSize(8), null);
         return store;
     }
 }

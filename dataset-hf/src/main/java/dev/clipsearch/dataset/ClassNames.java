@@ -1,20 +1,30 @@
-package dev.clipsearch.examples;
+package dev.clipsearch.dataset;
 
-import dev.clipsearch.dataset.HfDataset;
-import dev.clipsearch.dataset.LabelNames;
-import dev.clipsearch.dataset.TinyImageNet;
 import java.nio.file.Path;
 
-/** The class names of a dataset, for display and prompts. */
-final class ClassNames {
+/**
+ * The class names of a dataset, for display and zero-shot prompts: a caller's TSV when given, else
+ * readable names for Tiny ImageNet (whose dataset card names its classes by WordNet id), else the
+ * dataset's own names.
+ *
+ * <pre>{@code
+ * LabelNames names = ClassNames.labelNames(HfDatasets.load("zh-plus/tiny-imagenet"), null);
+ * names.name(0); // Optional[goldfish]
+ * }</pre>
+ */
+public final class ClassNames {
     private ClassNames() {}
 
     /**
      * The class names to show and to prompt with: those of {@code classNamesTsv} when given; for
      * Tiny ImageNet, whose own names are WordNet ids ({@code n01443537}), the readable names
      * published with CLIP; else the dataset's own.
+     *
+     * @param dataset the dataset whose classes are named
+     * @param classNamesTsv a TSV file with {@code label} and {@code name} columns, or null
+     * @throws DatasetException when the TSV cannot be read or parsed
      */
-    static LabelNames labelNames(HfDataset dataset, Path classNamesTsv) {
+    public static LabelNames labelNames(HfDataset dataset, Path classNamesTsv) {
         if (classNamesTsv != null) {
             return LabelNames.fromTsv(classNamesTsv);
         }
@@ -29,7 +39,7 @@ final class ClassNames {
      * Whether the names are the 200 WordNet ids of Tiny ImageNet with label i the i-th id in sorted
      * order, the order {@link TinyImageNet#readableNames()} is keyed by.
      */
-    static boolean isTinyImageNetOrder(LabelNames names) {
+    public static boolean isTinyImageNetOrder(LabelNames names) {
         if (names.size() != 200) {
             return false;
         }

@@ -1,4 +1,4 @@
-package dev.clipsearch.examples;
+package dev.clipsearch.search;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -105,8 +105,9 @@ public final class Evaluation {
         Objects.requireNonNull(classNames, "classNames");
         if (classNames.isEmpty()) {
             throw new IllegalArgumentException(
-                    "The dataset names no classes: give --class-names FILE (a TSV with "
-                            + "'label' and 'name' columns)");
+                    "No class names given: pass the names of the dataset's classes (for"
+                            + " example LabelNames.fromTsv(file) of a TSV with 'label' and 'name'"
+                            + " columns)");
         }
         if (template == null || !template.contains("{}")) {
             throw new IllegalArgumentException(

@@ -1,4 +1,4 @@
-package dev.clipsearch.examples;
+package dev.clipsearch.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class DataGenTest {
+class ImageIndexerTest {
     @TempDir static Path tmp;
 
     static ClipModel model;
@@ -53,11 +53,14 @@ class DataGenTest {
         List<ImageRecord> offered = Collections.synchronizedList(new ArrayList<>());
         try (VectorStore store = freshStore()) {
             IndexSummary summary =
-                    DataGen.index(
+                    ImageIndexer.index(
                             model,
                             dataset,
                             store,
-                            DataGen.Options.defaults().batchSize(4).writeBatchSize(8).workers(2),
+                            ImageIndexer.Options.defaults()
+                                    .batchSize(4)
+                                    .writeBatchSize(8)
+                                    .workers(2),
                             offered::add);
 
             assertThat(summary.rows()).isEqualTo(ROWS);
@@ -95,17 +98,18 @@ class DataGenTest {
     @Test
     void aRerunResumesAndStoresEveryRowExactlyOnce() {
         try (VectorStore store = freshStore()) {
-            DataGen.Options options = DataGen.Options.defaults().batchSize(8).limit(20);
-            assertThat(DataGen.index(model, dataset, store, options, null).indexed()).isEqualTo(20);
+            ImageIndexer.Options options = ImageIndexer.Options.defaults().batchSize(8).limit(20);
+            assertThat(ImageIndexer.index(model, dataset, store, options, null).indexed())
+                    .isEqualTo(20);
 
-            IndexSummary all = DataGen.index(model, dataset, store, options.limit(0), null);
+            IndexSummary all = ImageIndexer.index(model, dataset, store, options.limit(0), null);
             assertThat(all.alreadyStored()).isEqualTo(20);
             assertThat(all.indexed()).isEqualTo(ROWS - 20);
             assertThat(store.count()).isEqualTo(ROWS);
 
             store.delete(List.of("valid-000003", "valid-000030"));
             List<ImageRecord> offered = new ArrayList<>();
-            IndexSummary again = DataGen.index(model, dataset, store, options, offered::add);
+            IndexSummary again = ImageIndexer.index(model, dataset, store, options, offered::add);
             assertThat(again.indexed()).isEqualTo(2);
             assertThat(again.alreadyStored()).isEqualTo(ROWS - 2);
             assertThat(offered)
@@ -134,11 +138,11 @@ class DataGenTest {
         HfDataset bad = HfDatasets.load(file.toString());
         try (VectorStore store = freshStore()) {
             IndexSummary summary =
-                    DataGen.index(
+                    ImageIndexer.index(
                             model,
                             bad,
                             store,
-                            DataGen.Options.defaults().split(bad.splits().get(0)).batchSize(2),
+                            ImageIndexer.Options.defaults().split(bad.splits().get(0)).batchSize(2),
                             null);
             assertThat(summary.rows()).isEqualTo(6);
             assertThat(summary.indexed()).isEqualTo(3);
@@ -151,22 +155,24 @@ class DataGenTest {
             String split = bad.splits().get(0);
             Set<String> stored =
                     store.existingIds(
-                            IntStream.range(0, 6).mapToObj(i -> DataGen.rowId(split, i)).toList());
+                            IntStream.range(0, 6)
+                                    .mapToObj(i -> ImageIndexer.rowId(split, i))
+                                    .toList());
             assertThat(stored)
                     .containsExactlyInAnyOrder(
-                            DataGen.rowId(split, 0),
-                            DataGen.rowId(split, 3),
-                            DataGen.rowId(split, 5));
+                            ImageIndexer.rowId(split, 0),
+                            ImageIndexer.rowId(split, 3),
+                            ImageIndexer.rowId(split, 5));
         }
         try (VectorStore store = freshStore()) {
             // a limit counts rows, bad ones included: rows 0..3 -> 0 and 3 stored, 1 and 2 skipped,
             // nothing after
             IndexSummary limited =
-                    DataGen.index(
+                    ImageIndexer.index(
                             model,
                             bad,
                             store,
-                            DataGen.Options.defaults().split(bad.splits().get(0)).limit(4),
+                            ImageIndexer.Options.defaults().split(bad.splits().get(0)).limit(4),
                             null);
             assertThat(limited.rows()).isEqualTo(4);
             assertThat(limited.indexed()).isEqualTo(2);
@@ -178,20 +184,20 @@ class DataGenTest {
     @Test
     void generateOpensModelDatasetAndStoreByName() {
         String uri = Fixtures.memoryStore();
-        DataGen.Options options =
-                DataGen.Options.defaults()
+        ImageIndexer.Options options =
+                ImageIndexer.Options.defaults()
                         .model(Fixtures.tinyModel(tmp.resolve("m2")).toString())
                         .dataset(Fixtures.dataset(tmp.resolve("d2"), 12).toString())
                         .store(uri)
                         .table("t")
                         .batchSize(5);
-        List<ImageRecord> records = DataGen.generateRecords(options);
+        List<ImageRecord> records = ImageIndexer.generateRecords(options);
         assertThat(records)
                 .extracting(ImageRecord::id)
                 .isSortedAccordingTo(Comparator.naturalOrder())
                 .containsExactlyElementsOf(
                         IntStream.range(0, 12)
-                                .mapToObj(i -> DataGen.rowId("valid", i))
+                                .mapToObj(i -> ImageIndexer.rowId("valid", i))
                                 .collect(Collectors.toList()));
         try (VectorStore store = VectorStores.openExisting(uri, "t")) {
             assertThat(store.count()).isEqualTo(12);
@@ -203,11 +209,11 @@ class DataGenTest {
         try (VectorStore store = VectorStores.open(Fixtures.memoryStore(), "small", 8)) {
             assertThatThrownBy(
                             () ->
-                                    DataGen.index(
+                                    ImageIndexer.index(
                                             model,
                                             dataset,
                                             store,
-                                            DataGen.Options.defaults(),
+                                            ImageIndexer.Options.defaults(),
                                             null))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("512")
@@ -219,7 +225,8 @@ class DataGenTest {
     @Test
     void aTableFilledByAnotherModelIsRefused() {
         try (VectorStore store = freshStore()) {
-            DataGen.index(model, dataset, store, DataGen.Options.defaults().limit(4), null);
+            ImageIndexer.index(
+                    model, dataset, store, ImageIndexer.Options.defaults().limit(4), null);
             ImageRecord first = store.get("valid-000000").orElseThrow();
             float[] other = first.vector().clone();
             for (int i = 0; i < other.length; i += 2) {
@@ -235,11 +242,11 @@ class DataGenTest {
                                     first.metadata())));
             assertThatThrownBy(
                             () ->
-                                    DataGen.index(
+                                    ImageIndexer.index(
                                             model,
                                             dataset,
                                             store,
-                                            DataGen.Options.defaults(),
+                                            ImageIndexer.Options.defaults(),
                                             null))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("indexed with another model");
@@ -268,11 +275,11 @@ class DataGenTest {
                                     });
             assertThatThrownBy(
                             () ->
-                                    DataGen.index(
+                                    ImageIndexer.index(
                                             model,
                                             dataset,
                                             failing,
-                                            DataGen.Options.defaults()
+                                            ImageIndexer.Options.defaults()
                                                     .batchSize(5)
                                                     .writeBatchSize(5),
                                             null))
@@ -280,7 +287,8 @@ class DataGenTest {
                     .hasMessage("disk full");
             assertThat(memory.count()).isEqualTo(10);
             IndexSummary resumed =
-                    DataGen.index(model, dataset, memory, DataGen.Options.defaults(), null);
+                    ImageIndexer.index(
+                            model, dataset, memory, ImageIndexer.Options.defaults(), null);
             assertThat(resumed.alreadyStored()).isEqualTo(10);
             assertThat(memory.count()).isEqualTo(ROWS);
         }
@@ -288,9 +296,9 @@ class DataGenTest {
 
     @Test
     void badOptionsAreRejectedWithClearMessages() {
-        assertThatThrownBy(() -> DataGen.Options.defaults().batchSize(0))
+        assertThatThrownBy(() -> ImageIndexer.Options.defaults().batchSize(0))
                 .hasMessageContaining("batch size");
-        assertThatThrownBy(() -> DataGen.Options.defaults().workers(0))
+        assertThatThrownBy(() -> ImageIndexer.Options.defaults().workers(0))
                 .hasMessageContaining("workers");
     }
 }

@@ -1,4 +1,4 @@
-package dev.clipsearch.examples;
+package dev.clipsearch.search;
 
 import dev.clipsearch.core.ClipImages;
 import dev.clipsearch.core.ClipModel;
@@ -7,6 +7,7 @@ import dev.clipsearch.core.ImageEncoder;
 import dev.clipsearch.core.TextEncoder;
 import dev.clipsearch.hub.HfHub;
 import dev.clipsearch.store.Filter;
+import dev.clipsearch.store.ImageRecord;
 import dev.clipsearch.store.SearchHit;
 import dev.clipsearch.store.SearchRequest;
 import dev.clipsearch.store.VectorStore;
@@ -15,13 +16,19 @@ import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Finds images in an indexed table by text ("a red sports car") or by example image. Thread-safe:
  * the CLIP encoders and the stores are.
  *
+ * <p>Two levels: {@link #findImages} and {@link #findSimilar} return {@link FoundImage}s with the
+ * images decoded; {@link #findHits} and {@link #findSimilarHits} return {@link ImageHit}s (id,
+ * label, label name, score) without reading or decoding any image, for callers such as web servers
+ * that send {@link #imageBytes(String) the stored bytes} of the images they show.
+ *
  * <pre>{@code
- * try (ImageSearch search = ImageSearch.open(DataGen.DEFAULT_MODEL, "lance:./data/lancedb", "image_search")) {
+ * try (ImageSearch search = ImageSearch.open(ImageIndexer.DEFAULT_MODEL, "lance:./data/lancedb", "image_search")) {
  *   for (FoundImage f : search.findImages("a red sports car", 9)) { ... }
  * }
  * }</pre>
@@ -51,17 +58,8 @@ public final class ImageSearch implements AutoCloseable {
         this.imageEncoder = Objects.requireNonNull(imageEncoder, "imageEncoder");
         this.store = Objects.requireNonNull(store, "store");
         this.owned = owned;
-        if (imageEncoder.dimension() != store.dimension()) {
-            throw new IllegalArgumentException(
-                    "The model makes "
-                            + imageEncoder.dimension()
-                            + "-d vectors but table '"
-                            + store.tableName()
-                            + "' holds "
-                            + store.dimension()
-                            + "-d vectors: search it with the model that "
-                            + "indexed it");
-        }
+        IngestPipeline.checkDimension(
+                imageEncoder, store, "search it with the model that indexed it");
     }
 
     /**
@@ -142,8 +140,39 @@ public final class ImageSearch implements AutoCloseable {
         return decoded(hits(encodeImage(exampleBytes, "query image"), k, filter, true));
     }
 
+    /**
+     * The {@code k} images closest to {@code query} among those matching {@code filter} (null:
+     * all), best first, without their images: nothing is read or decoded beyond ids, labels and
+     * metadata.
+     *
+     * @throws IllegalArgumentException when the query is empty or {@code k} is out of range
+     */
+    public List<ImageHit> findHits(String query, int k, Filter filter) {
+        return hits(hits(encodeText(query), k, filter, false));
+    }
+
+    /**
+     * The {@code k} images most like the encoded image {@code exampleBytes} (PNG, JPEG, ...) among
+     * those matching {@code filter} (null: all), best first, without their images.
+     *
+     * @param name what error messages call the example (its file name, "uploaded image")
+     * @throws dev.clipsearch.core.ImageDecodeException when the bytes are not a readable image
+     */
+    public List<ImageHit> findSimilarHits(byte[] exampleBytes, String name, int k, Filter filter) {
+        return hits(hits(encodeImage(exampleBytes, name), k, filter, false));
+    }
+
+    /**
+     * The stored (encoded, undecoded) bytes of the image with this id; empty when the table has no
+     * such record or stores no image bytes for it.
+     */
+    public Optional<byte[]> imageBytes(String id) {
+        Objects.requireNonNull(id, "id");
+        return store.get(id).map(ImageRecord::imageBytes);
+    }
+
     /** The query vector of a text; a clear error for an empty query. */
-    float[] encodeText(String query) {
+    private float[] encodeText(String query) {
         if (query == null || query.isBlank()) {
             throw new IllegalArgumentException(
                     "The query is empty: type what the images should show");
@@ -151,21 +180,29 @@ public final class ImageSearch implements AutoCloseable {
         return textEncoder.encode(query.strip());
     }
 
-    float[] encodeImage(byte[] bytes, String name) {
+    private float[] encodeImage(byte[] bytes, String name) {
         Objects.requireNonNull(bytes, "image bytes");
         return imageEncoder.encode(bytes, name);
     }
 
     /** Raw hits for a query vector (k checked against {@link SearchRequest#MAX_K}). */
-    List<SearchHit> hits(float[] vector, int k, Filter filter, boolean withImageBytes) {
+    private List<SearchHit> hits(float[] vector, int k, Filter filter, boolean withImageBytes) {
         SearchRequest request = new SearchRequest(vector, k, filter, withImageBytes);
         return store.search(request);
     }
 
     /** The readable label name of a hit: its {@code labelName} metadata, else the label number. */
-    static String labelName(SearchHit hit) {
+    private static String labelName(SearchHit hit) {
         String name = hit.metadata().get(Metadata.LABEL_NAME);
         return name != null ? name : Integer.toString(hit.label());
+    }
+
+    private static List<ImageHit> hits(List<SearchHit> hits) {
+        List<ImageHit> out = new ArrayList<>(hits.size());
+        for (SearchHit hit : hits) {
+            out.add(new ImageHit(hit.id(), hit.label(), labelName(hit), hit.score()));
+        }
+        return out;
     }
 
     private static List<FoundImage> decoded(List<SearchHit> hits) {

@@ -1,7 +1,11 @@
-package dev.clipsearch.core;
+package dev.clipsearch.examples.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.clipsearch.core.ClipConfig;
+import dev.clipsearch.core.ClipModel;
+import dev.clipsearch.core.ClipModels;
+import dev.clipsearch.core.TestModels;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

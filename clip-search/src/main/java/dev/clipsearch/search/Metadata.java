@@ -1,6 +1,6 @@
-package dev.clipsearch.examples;
+package dev.clipsearch.search;
 
-/** The metadata keys that {@link DataGen} writes on every record. */
+/** The metadata keys that {@link ImageIndexer} writes on every record. */
 public final class Metadata {
     /** The readable class name of the record's label. */
     public static final String LABEL_NAME = "labelName";
