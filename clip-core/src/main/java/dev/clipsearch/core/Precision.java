@@ -31,6 +31,15 @@ public enum Precision {
      * {@link #AUTO} becomes {@link #BF16} when the CPU has native bf16 ({@code avx512_bf16} or
      * {@code amx_bf16}) and the model runs on the CPU, else {@link #FP32}; explicit choices stay.
      */
+    /**
+     * What this precision becomes for a model on this machine's CPU: {@link #AUTO} resolved from
+     * {@code /proc/cpuinfo}, explicit choices unchanged. Lets an application say which precision it
+     * will use before it loads a model.
+     */
+    public Precision onThisCpu() {
+        return resolve(CpuFeatures.current(), true);
+    }
+
     Precision resolve(Set<String> cpuFlags, boolean onCpu) {
         if (this != AUTO) {
             return this;

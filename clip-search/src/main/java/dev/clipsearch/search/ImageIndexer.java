@@ -1,6 +1,7 @@
 package dev.clipsearch.search;
 
 import dev.clipsearch.core.ClipModel;
+import dev.clipsearch.core.ClipModelOptions;
 import dev.clipsearch.core.ClipModels;
 import dev.clipsearch.core.ImageEncoder;
 import dev.clipsearch.dataset.ClassNames;
@@ -73,6 +74,7 @@ public final class ImageIndexer {
         private int workers = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
         private Path classNames;
         private HfHub hub;
+        private ClipModelOptions modelOptions = ClipModelOptions.defaults();
         private ProgressListener progress = ProgressListener.NONE;
 
         private Options() {}
@@ -157,6 +159,20 @@ public final class ImageIndexer {
         public Options hub(HfHub hub) {
             this.hub = hub;
             return this;
+        }
+
+        /**
+         * How to load the model (device, threads, precision); null: {@link
+         * ClipModelOptions#defaults()} (CPU, {@link dev.clipsearch.core.Precision#AUTO}).
+         */
+        public Options modelOptions(ClipModelOptions modelOptions) {
+            this.modelOptions = modelOptions == null ? ClipModelOptions.defaults() : modelOptions;
+            return this;
+        }
+
+        /** How the model is loaded. */
+        public ClipModelOptions modelOptions() {
+            return modelOptions;
         }
 
         /** Follows the run (for example a progress bar); null: nobody. */
@@ -253,7 +269,8 @@ public final class ImageIndexer {
      * the rows the other is adding.
      */
     public static IndexSummary generate(Options options, Consumer<ImageRecord> records) {
-        try (ClipModel model = ClipModels.fromPretrained(options.model(), options.hub())) {
+        try (ClipModel model =
+                ClipModels.fromPretrained(options.model(), options.hub(), options.modelOptions())) {
             HfDataset dataset = HfDatasets.load(options.dataset(), options.hub());
             try (VectorStore store =
                     VectorStores.open(options.store(), options.table(), model.dimension())) {

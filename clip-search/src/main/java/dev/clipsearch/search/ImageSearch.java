@@ -2,6 +2,7 @@ package dev.clipsearch.search;
 
 import dev.clipsearch.core.ClipImages;
 import dev.clipsearch.core.ClipModel;
+import dev.clipsearch.core.ClipModelOptions;
 import dev.clipsearch.core.ClipModels;
 import dev.clipsearch.core.ImageEncoder;
 import dev.clipsearch.core.TextEncoder;
@@ -75,10 +76,19 @@ public final class ImageSearch implements AutoCloseable {
 
     /** As {@link #open(String, String, String)}, downloading through {@code hub}. */
     public static ImageSearch open(String model, String storeUri, String table, HfHub hub) {
+        return open(model, storeUri, table, hub, ClipModelOptions.defaults());
+    }
+
+    /**
+     * As {@link #open(String, String, String, HfHub)}, loading the model with {@code options}
+     * (device, threads, precision).
+     */
+    public static ImageSearch open(
+            String model, String storeUri, String table, HfHub hub, ClipModelOptions options) {
         // The store first: a missing table is reported at once, before a model download.
         VectorStore store = VectorStores.openExisting(storeUri, table);
         try {
-            ClipModel clip = ClipModels.fromPretrained(model, hub);
+            ClipModel clip = ClipModels.fromPretrained(model, hub, options);
             try {
                 return new ImageSearch(clip.textEncoder(), clip.imageEncoder(), store, store, clip);
             } catch (RuntimeException e) {

@@ -45,7 +45,9 @@ class EvalReproductionTest {
         }
     }
 
-    /** Indexes the whole split with {@code precision} and evaluates it with the reference prompt. */
+    /**
+     * Indexes the whole split with {@code precision} and evaluates it with the reference prompt.
+     */
     private Evaluation.Result indexAndEvaluate(Precision precision, VectorStore[] tableOut)
             throws IOException {
         Path modelDir = TestModels.tinyClipTinyImagenet(tmp.resolve("model"));

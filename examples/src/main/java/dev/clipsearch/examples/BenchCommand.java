@@ -174,7 +174,9 @@ final class BenchCommand {
                             common.workers != null ? common.workers : defaults.workers(),
                             common.split);
             IngestBenchmark.Result result;
-            try (ClipModel model = ClipModels.fromPretrained(common.model, common.hub())) {
+            common.announcePrecision(spec.commandLine().getErr());
+            try (ClipModel model =
+                    ClipModels.fromPretrained(common.model, common.hub(), common.modelOptions())) {
                 HfDataset dataset = HfDatasets.load(common.dataset, common.hub());
                 result = IngestBenchmark.run(model, dataset, options);
             }

@@ -2,6 +2,7 @@ package dev.clipsearch.examples;
 
 import dev.clipsearch.dataset.HfDatasets;
 import dev.clipsearch.search.IndexSummary;
+import dev.clipsearch.store.StoreNotFoundException;
 import dev.clipsearch.store.VectorStore;
 import dev.clipsearch.store.VectorStores;
 import java.io.IOException;
@@ -28,6 +29,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
+        common.announcePrecision(spec.commandLine().getErr());
         long have = storedRows();
         long want = HfDatasets.load(common.dataset, common.hub()).split(common.split).size();
         if (common.limit > 0) {
@@ -53,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
     private long storedRows() {
         try (VectorStore s = VectorStores.openExisting(common.store, common.table)) {
             return s.count();
-        } catch (IllegalArgumentException e) {
+        } catch (StoreNotFoundException e) {
             return 0; // no table yet
         }
     }

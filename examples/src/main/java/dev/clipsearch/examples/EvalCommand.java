@@ -43,12 +43,12 @@ final class EvalCommand implements Callable<Integer> {
     boolean json;
 
     @Override
-    @SuppressWarnings("try") // the lock is held for the whole block
     public Integer call() {
+        common.announcePrecision(spec.commandLine().getErr());
         ImageIndexer.Options options = common.indexerOptions().progress(ConsoleProgress.onStderr());
         Evaluation.Result result;
-        try (IndexLock lock = IndexLock.acquire(common.store, common.table);
-                ClipModel model = ClipModels.fromPretrained(common.model, common.hub())) {
+        try (ClipModel model =
+                ClipModels.fromPretrained(common.model, common.hub(), common.modelOptions())) {
             HfDataset dataset = HfDatasets.load(common.dataset, common.hub());
             try (VectorStore store =
                     VectorStores.open(common.store, common.table, model.dimension())) {

@@ -28,6 +28,7 @@ final class IndexCommand implements Callable<Integer> {
                                         System.lineSeparator()
                                                 + "Interrupted: every batch written so far is stored; run the same command again to resume."));
         Runtime.getRuntime().addShutdownHook(interrupted);
+        common.announcePrecision(spec.commandLine().getErr());
         IndexSummary summary;
         try {
             summary = common.index();

@@ -67,8 +67,14 @@ final class SearchCommand implements Callable<Integer> {
         byte[] example = image == null ? null : readImage(image);
         Filter filter = label == null ? null : Filter.labelEquals(label);
         List<ImageHit> hits;
+        common.announcePrecision(spec.commandLine().getErr());
         try (ImageSearch search =
-                ImageSearch.open(common.model, common.store, common.table, common.hub())) {
+                ImageSearch.open(
+                        common.model,
+                        common.store,
+                        common.table,
+                        common.hub(),
+                        common.modelOptions())) {
             hits =
                     example == null
                             ? search.findHits(query, k, filter)

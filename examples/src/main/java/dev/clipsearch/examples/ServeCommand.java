@@ -24,6 +24,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
+        common.announcePrecision(spec.commandLine().getErr());
         serve(common, server, spec.commandLine().getOut());
         return 0;
     }
@@ -34,7 +35,12 @@ final class ServeCommand implements Callable<Integer> {
         String host = options.host;
         int port = options.port;
         ImageSearch search =
-                ImageSearch.open(common.model, common.store, common.table, common.hub());
+                ImageSearch.open(
+                        common.model,
+                        common.store,
+                        common.table,
+                        common.hub(),
+                        common.modelOptions());
         GalleryServer server;
         try {
             server = GalleryServer.start(search, host, port);

@@ -1,6 +1,7 @@
 package dev.clipsearch.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -277,6 +278,54 @@ class CliTest {
     }
 
     @Test
+    void encodingCommandsSayTheirPrecisionFirstAndUseIt() {
+        Run fp32 =
+                cli(
+                        "search",
+                        "a red square",
+                        "-k",
+                        "3",
+                        "--precision",
+                        "FP32",
+                        "--model",
+                        modelDir.toString(),
+                        "--store",
+                        store,
+                        "--json");
+        assertThat(fp32.status()).as(fp32.err()).isZero();
+        assertThat(fp32.err().lines().findFirst()).hasValue("Precision: FP32 (as requested)");
+        Run bf16 =
+                cli(
+                        "search",
+                        "a red square",
+                        "-k",
+                        "3",
+                        "--precision",
+                        "BF16",
+                        "--model",
+                        modelDir.toString(),
+                        "--store",
+                        store,
+                        "--json");
+        assertThat(bf16.status()).as(bf16.err()).isZero();
+        assertThat(bf16.err().lines().findFirst()).hasValue("Precision: BF16 (as requested)");
+        // same images found; the scores differ by the bf16 rounding only
+        JsonNode a = parse(fp32.out());
+        JsonNode b = parse(bf16.out());
+        assertThat(b.get(0).get("id").asText()).isEqualTo(a.get(0).get("id").asText());
+        assertThat(b.get(0).get("score").asDouble())
+                .isNotEqualTo(a.get(0).get("score").asDouble())
+                .isCloseTo(a.get(0).get("score").asDouble(), within(0.02));
+        assertThat(CommonOptions.precisionLine(Precision.AUTO))
+                .isEqualTo(
+                        "Precision: "
+                                + Precision.AUTO.onThisCpu()
+                                + " (AUTO: this CPU "
+                                + (Precision.AUTO.onThisCpu() == Precision.BF16 ? "has" : "has no")
+                                + " native bf16)");
+    }
+
+    @Test
     void searchByExampleImageFindsItself() throws Exception {
         Path image = tmp.resolve("row7.png");
         try (VectorStore s = VectorStores.openExisting(store, "image_search")) {
@@ -309,8 +358,11 @@ class CliTest {
                         "--store",
                         Fixtures.memoryStore());
         assertThat(missing.status()).isEqualTo(1);
-        assertThat(missing.err().strip()).startsWith("Error: ").contains("does not exist");
-        assertThat(missing.err().strip().lines().count()).isEqualTo(1);
+        // the precision line first, then the error in one line
+        List<String> errLines = missing.err().strip().lines().toList();
+        assertThat(errLines).hasSize(2);
+        assertThat(errLines.get(0)).startsWith("Precision: ");
+        assertThat(errLines.get(1)).startsWith("Error: ").contains("does not exist");
 
         Run verbose =
                 cli(
@@ -337,7 +389,10 @@ class CliTest {
                         "--store",
                         store);
         assertThat(badModel.status()).isEqualTo(1);
-        assertThat(badModel.err().strip().lines().count()).isEqualTo(1);
+        assertThat(badModel.err().strip().lines().filter(l -> !l.startsWith("Precision: ")))
+                .singleElement()
+                .asString()
+                .startsWith("Error: ");
 
         Run usage = cli("search", "--model", modelDir.toString(), "--store", store);
         assertThat(usage.status()).isEqualTo(2);

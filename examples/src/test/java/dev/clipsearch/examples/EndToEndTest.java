@@ -8,6 +8,7 @@ import dev.clipsearch.hub.HubRepo;
 import dev.clipsearch.hub.LocalHubServer;
 import dev.clipsearch.search.Fixtures;
 import dev.clipsearch.search.ImageIndexer;
+import dev.clipsearch.store.StoreNotFoundException;
 import dev.clipsearch.store.VectorStore;
 import dev.clipsearch.store.VectorStores;
 import java.io.File;
@@ -274,7 +275,7 @@ class EndToEndTest {
                         child.destroyForcibly();
                         return;
                     }
-                } catch (IllegalArgumentException | IllegalStateException e) {
+                } catch (StoreNotFoundException | IllegalStateException e) {
                     // the table does not exist yet
                 }
             }
