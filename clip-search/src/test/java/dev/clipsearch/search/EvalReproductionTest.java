@@ -95,9 +95,14 @@ class EvalReproductionTest {
             // 1567 of 10,000 images and 455 of 2,000 top-10 slots: the same counts as PyTorch
             assertThat(Math.round(result.zeroShotTop1() * 10_000)).isEqualTo(1567);
             assertThat(Math.round(result.textToImagePrecisionAt10() * 2_000)).isEqualTo(455);
-            assertThat(result.zeroShotTop1()).isEqualTo(reference.get("zero_shot_top1").asDouble());
+            // (P@10 is a mean of 200 class shares, so its last float bits depend on summation
+            // order)
+            assertThat(result.zeroShotTop1())
+                    .isCloseTo(reference.get("zero_shot_top1").asDouble(), within(1e-12));
             assertThat(result.textToImagePrecisionAt10())
-                    .isEqualTo(reference.get("text_to_image_precision_at_10").asDouble());
+                    .isCloseTo(
+                            reference.get("text_to_image_precision_at_10").asDouble(),
+                            within(1e-12));
             JsonNode json = new ObjectMapper().readTree(result.toJson());
             assertThat(json.get("zero_shot_top1").asDouble()).isEqualTo(result.zeroShotTop1());
 

@@ -148,7 +148,9 @@ final class BenchCommand {
             name = "ingest",
             mixinStandardHelpOptions = true,
             description =
-                    "Images/s of the whole indexing pipeline vs the encoder alone (target: within 15%).")
+                    "Images/s of the whole indexing pipeline vs the encoder alone (target: within 15%);"
+                            + " random ViT-B/32 weights unless --model is given; writes to a"
+                            + " temporary Lance table unless --store is given.")
     static final class Ingest implements Callable<Integer> {
         @Spec CommandSpec spec;
 
@@ -172,13 +174,25 @@ final class BenchCommand {
                             n,
                             common.batchSize,
                             common.workers != null ? common.workers : defaults.workers(),
-                            common.split);
+                            common.split,
+                            // the store named by --store, else a temporary Lance table
+                            spec.commandLine().getParseResult().hasMatchedOption("--store")
+                                    ? common.store
+                                    : null);
             IngestBenchmark.Result result;
             common.announcePrecision(spec.commandLine().getErr());
-            try (ClipModel model =
-                    ClipModels.fromPretrained(common.model, common.hub(), common.modelOptions())) {
-                HfDataset dataset = HfDatasets.load(common.dataset, common.hub());
-                result = IngestBenchmark.run(model, dataset, options);
+            HfDataset dataset = HfDatasets.load(common.dataset, common.hub());
+            if (spec.commandLine().getParseResult().hasMatchedOption("--model")) {
+                try (ClipModel model =
+                        ClipModels.fromPretrained(
+                                common.model, common.hub(), common.modelOptions())) {
+                    result = IngestBenchmark.run(model, dataset, options);
+                }
+            } else {
+                // no --model: random weights of the real ViT-B/32 size, as bench encoders uses
+                result =
+                        IngestBenchmark.runWithRandomVitB32(
+                                dataset, options, common.modelOptions());
             }
             print(spec, json ? result.toJson() : result.toTable());
             return 0;

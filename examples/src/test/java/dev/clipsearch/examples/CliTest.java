@@ -458,7 +458,11 @@ class CliTest {
                         "5",
                         "--json");
         assertThat(ingest.status()).as(ingest.err()).isZero();
-        assertThat(parse(ingest.out()).get("images").asInt()).isEqualTo(10);
+        JsonNode i = parse(ingest.out());
+        assertThat(i.get("images").asInt()).isEqualTo(10);
+        // without --store the pipeline writes to a temporary Lance table, as indexing does
+        assertThat(i.get("store").asText()).startsWith("lance:");
+        assertThat(i.get("stored_rows").asLong()).isEqualTo(10);
     }
 
     @Test
