@@ -279,34 +279,24 @@ class CliTest {
 
     @Test
     void encodingCommandsSayTheirPrecisionFirstAndUseIt() {
-        Run fp32 =
-                cli(
-                        "search",
-                        "a red square",
-                        "-k",
-                        "3",
-                        "--precision",
-                        "FP32",
-                        "--model",
-                        modelDir.toString(),
-                        "--store",
-                        store,
-                        "--json");
+        java.util.function.Function<String, Run> searchIn =
+                precision ->
+                        cli(
+                                "search",
+                                "a red square",
+                                "-k",
+                                "3",
+                                "--precision",
+                                precision,
+                                "--model",
+                                modelDir.toString(),
+                                "--store",
+                                store,
+                                "--json");
+        Run fp32 = searchIn.apply("FP32");
         assertThat(fp32.status()).as(fp32.err()).isZero();
         assertThat(fp32.err().lines().findFirst()).hasValue("Precision: FP32 (as requested)");
-        Run bf16 =
-                cli(
-                        "search",
-                        "a red square",
-                        "-k",
-                        "3",
-                        "--precision",
-                        "BF16",
-                        "--model",
-                        modelDir.toString(),
-                        "--store",
-                        store,
-                        "--json");
+        Run bf16 = searchIn.apply("BF16");
         assertThat(bf16.status()).as(bf16.err()).isZero();
         assertThat(bf16.err().lines().findFirst()).hasValue("Precision: BF16 (as requested)");
         // same images found; the scores differ by the bf16 rounding only
