@@ -153,7 +153,8 @@ class GalleryServerTest {
         assertError(get("/api/images/..%2F..%2Fetc%2Fpasswd"), 400, "bad image id");
         assertError(get("/api/images/a%2Fb"), 400, "bad image id");
         assertError(get("/api/images/.hidden"), 400, "bad image id");
-        assertError(get("/api/images/a%00b"), 400, "bad image id");
+        // Jetty refuses an encoded NUL in any path before routing: still a JSON 400
+        assertError(get("/api/images/a%00b"), 400, "malformed");
         assertError(get("/api/images/" + "x".repeat(300)), 400, "bad image id");
         for (String trick :
                 List.of(
