@@ -254,6 +254,16 @@ class GalleryServerLimitsTest {
     }
 
     @Test
+    void headAnswersTheHeadersOfAnImageWithoutItsBytes() throws Exception {
+        int size = store.get("valid-000005").orElseThrow().imageBytes().length;
+        String answer = exchange(request("HEAD", "/api/images/valid-000005"));
+        assertThat(answer).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n");
+        assertThat(answer.toLowerCase())
+                .contains("content-type: image/png")
+                .contains("content-length: " + size);
+    }
+
+    @Test
     void foreignHostHeadersAreRefused() throws Exception {
         assertJsonError(
                 exchange(request("GET", "/api/info", "Host: rebind.example:" + server.port())),
