@@ -114,8 +114,8 @@ public final class GalleryServer implements AutoCloseable {
                     "style.css");
 
     /**
-     * How the server listens and what it bounds. Immutable; {@link #defaults()} then the {@code
-     * with...} methods.
+     * How the server listens and what it bounds. Immutable; {@link #defaults()} or {@link
+     * #builder()}.
      *
      * @param host the address to bind ({@code 0.0.0.0} or {@code ::}: every interface)
      * @param port the port (0: any free port)
@@ -170,78 +170,83 @@ public final class GalleryServer implements AutoCloseable {
          * #DEFAULT_MAX_UPLOAD_PIXELS}, 2 concurrent decodes waited for up to 2 s.
          */
         public static Options defaults() {
-            return new Options(
-                    "127.0.0.1",
-                    7860,
-                    List.of(),
-                    Duration.ofSeconds(30),
-                    16,
-                    256,
-                    8 * 1024,
-                    DEFAULT_MAX_UPLOAD_PIXELS,
-                    2,
-                    Duration.ofSeconds(2));
+            return builder().build();
         }
 
-        /** With this address and port. */
-        public Options withAddress(String host, int port) {
-            return new Options(
-                    host,
-                    port,
-                    allowedHosts,
-                    idleTimeout,
-                    maxThreads,
-                    maxConnections,
-                    requestHeaderBytes,
-                    maxUploadPixels,
-                    maxConcurrentDecodes,
-                    decodeWait);
+        /** A builder holding the defaults. */
+        public static Builder builder() {
+            return new Builder();
         }
 
-        /** With these Host names answered too. */
-        public Options withAllowedHosts(List<String> hosts) {
-            return new Options(
-                    host,
-                    port,
-                    hosts,
-                    idleTimeout,
-                    maxThreads,
-                    maxConnections,
-                    requestHeaderBytes,
-                    maxUploadPixels,
-                    maxConcurrentDecodes,
-                    decodeWait);
-        }
+        /** Builds {@link Options}; every setter returns the builder. */
+        public static final class Builder {
+            private String host = "127.0.0.1";
+            private int port = 7860;
+            private List<String> allowedHosts = List.of();
+            private Duration idleTimeout = Duration.ofSeconds(30);
+            private int maxThreads = 16;
+            private int maxConnections = 256;
+            private int requestHeaderBytes = 8 * 1024;
+            private long maxUploadPixels = DEFAULT_MAX_UPLOAD_PIXELS;
+            private int maxConcurrentDecodes = 2;
+            private Duration decodeWait = Duration.ofSeconds(2);
 
-        /** With this idle timeout and this many worker threads. */
-        public Options withTimeoutAndThreads(Duration idleTimeout, int maxThreads) {
-            return new Options(
-                    host,
-                    port,
-                    allowedHosts,
-                    idleTimeout,
-                    maxThreads,
-                    maxConnections,
-                    requestHeaderBytes,
-                    maxUploadPixels,
-                    maxConcurrentDecodes,
-                    decodeWait);
-        }
+            private Builder() {}
 
-        /** With these bounds on decoding uploads. */
-        public Options withDecodeLimits(
-                long maxUploadPixels, int maxConcurrentDecodes, Duration decodeWait) {
-            return new Options(
-                    host,
-                    port,
-                    allowedHosts,
-                    idleTimeout,
-                    maxThreads,
-                    maxConnections,
-                    requestHeaderBytes,
-                    maxUploadPixels,
-                    maxConcurrentDecodes,
-                    decodeWait);
+            /** The address and port to bind. */
+            public Builder address(String host, int port) {
+                this.host = host;
+                this.port = port;
+                return this;
+            }
+
+            /** Host names answered besides the loopback names and the bound address. */
+            public Builder allowedHosts(List<String> hosts) {
+                this.allowedHosts = hosts;
+                return this;
+            }
+
+            /** The idle timeout of a connection. */
+            public Builder idleTimeout(Duration timeout) {
+                this.idleTimeout = timeout;
+                return this;
+            }
+
+            /** The worker threads. */
+            public Builder maxThreads(int threads) {
+                this.maxThreads = threads;
+                return this;
+            }
+
+            /** The open connections at most. */
+            public Builder maxConnections(int connections) {
+                this.maxConnections = connections;
+                return this;
+            }
+
+            /** The bounds on decoding uploads. */
+            public Builder decodeLimits(
+                    long maxUploadPixels, int maxConcurrentDecodes, Duration decodeWait) {
+                this.maxUploadPixels = maxUploadPixels;
+                this.maxConcurrentDecodes = maxConcurrentDecodes;
+                this.decodeWait = decodeWait;
+                return this;
+            }
+
+            /** The options; checks the values. */
+            public Options build() {
+                return new Options(
+                        host,
+                        port,
+                        allowedHosts,
+                        idleTimeout,
+                        maxThreads,
+                        maxConnections,
+                        requestHeaderBytes,
+                        maxUploadPixels,
+                        maxConcurrentDecodes,
+                        decodeWait);
+            }
         }
 
         /** Whether the host is the address of every interface. */
@@ -304,7 +309,7 @@ public final class GalleryServer implements AutoCloseable {
      */
     public static GalleryServer start(ImageSearch search, String host, int port)
             throws IOException {
-        return start(search, Options.defaults().withAddress(host, port));
+        return start(search, Options.builder().address(host, port).build());
     }
 
     /**

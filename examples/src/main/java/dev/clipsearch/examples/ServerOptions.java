@@ -27,8 +27,9 @@ final class ServerOptions {
 
     /** The server's options: these plus the default limits. */
     GalleryServer.Options toOptions() {
-        return GalleryServer.Options.defaults()
-                .withAddress(host, port)
-                .withAllowedHosts(allowedHosts);
+        return GalleryServer.Options.builder()
+                .address(host, port)
+                .allowedHosts(allowedHosts)
+                .build();
     }
 }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.clipsearch.core.ClipModel;
-import dev.clipsearch.search.Fixtures;
 import dev.clipsearch.search.ImageSearch;
 import dev.clipsearch.store.VectorStore;
 import java.io.ByteArrayOutputStream;
@@ -47,35 +45,36 @@ class GalleryServerLimitsTest {
 
     @TempDir static Path tmp;
 
-    static ClipModel model;
+    static GalleryFixture fixture;
     static VectorStore store;
     static ImageSearch search;
     static GalleryServer server;
-    static final HttpClient http = HttpClient.newHttpClient();
-    static final ObjectMapper json = new ObjectMapper();
+    static final HttpClient http = GalleryServerTest.http;
+    static final ObjectMapper json = GalleryServerTest.json;
 
     @BeforeAll
     static void start() throws IOException {
-        model = Fixtures.loadTinyModel(tmp.resolve("model"));
-        store = Fixtures.indexedMemoryStore(model, Fixtures.loadDataset(tmp, 40));
-        search = new ImageSearch(model, store);
+        fixture = new GalleryFixture(tmp);
+        store = fixture.store;
+        search = fixture.search;
         server =
                 GalleryServer.start(
                         search,
-                        GalleryServer.Options.defaults()
-                                .withAddress("127.0.0.1", 0)
-                                .withTimeoutAndThreads(Duration.ofSeconds(2), THREADS)
-                                .withDecodeLimits(
+                        GalleryServer.Options.builder()
+                                .address("127.0.0.1", 0)
+                                .idleTimeout(Duration.ofSeconds(2))
+                                .maxThreads(THREADS)
+                                .decodeLimits(
                                         GalleryServer.DEFAULT_MAX_UPLOAD_PIXELS,
                                         2,
-                                        Duration.ofMillis(300)));
+                                        Duration.ofMillis(300))
+                                .build());
     }
 
     @AfterAll
     static void stop() {
         server.close();
-        store.close();
-        model.close();
+        fixture.close();
     }
 
     static long openDescriptors() throws IOException {
@@ -294,7 +293,7 @@ class GalleryServerLimitsTest {
 
         try (GalleryServer exposed =
                 GalleryServer.start(
-                        search, GalleryServer.Options.defaults().withAddress("0.0.0.0", 0))) {
+                        search, GalleryServer.Options.builder().address("0.0.0.0", 0).build())) {
             assertThat(exposed.url().toString())
                     .isEqualTo("http://127.0.0.1:" + exposed.port() + "/");
             assertThat(exposed.exposureWarning())
