@@ -82,10 +82,9 @@ final class HostCheck {
 
     private static String compressV6(String literal) {
         try {
-            // a literal: no lookup happens
-            return InetAddress.getByName(literal)
-                    .getHostAddress()
-                    .replaceAll("%.*$", "")
+            // in brackets, anything but an IPv6 literal fails at once: no name lookup ever happens
+            String full = InetAddress.getByName("[" + literal + "]").getHostAddress();
+            return full.replaceAll("%.*$", "")
                     .replaceFirst("(^|:)(0(:|$)){2,}", "::")
                     .replaceAll(":{3,}", "::");
         } catch (UnknownHostException e) {
