@@ -48,7 +48,7 @@ final class DemoCommand implements Callable<Integer> {
             IndexSummary summary = common.index();
             out.println(summary.toText());
         }
-        ServeCommand.serve(common, server, out);
+        ServeCommand.serve(common, server, out, spec.commandLine().getErr());
         return 0;
     }
 

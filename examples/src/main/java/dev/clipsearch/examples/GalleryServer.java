@@ -3,9 +3,6 @@ package dev.clipsearch.examples;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
 import dev.clipsearch.core.ClipImages;
 import dev.clipsearch.core.ImageDecodeException;
 import dev.clipsearch.core.ImageInfo;
@@ -17,21 +14,34 @@ import dev.clipsearch.store.TableInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,14 +53,22 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/search?q=TEXT&k=12&label=N}: {@code {"query":..., "k":...,
  *       "results":[{"id", "label", "labelName", "score", "url"}, ...]}} best first;
  *   <li>{@code POST /api/search/image?k=12&label=N}: the same for an image sent as the raw body or
- *       as a multipart form field (at most {@value #MAX_UPLOAD_BYTES} bytes);
+ *       as a multipart form field (at most {@value #MAX_UPLOAD_BYTES} bytes and {@link
+ *       Options#maxUploadPixels} pixels);
+ *   <li>{@code GET /api/search/similar?id=ID&k=12&label=N}: the same for a stored image;
  *   <li>{@code GET /api/images/ID}: the stored image bytes, with their content type;
  *   <li>{@code GET /api/labels}, {@code GET /api/info}: the labels present, the table's size.
  * </ul>
  *
  * Errors are JSON {@code {"error": "..."}} with a 4xx status (5xx for failures of the server
- * itself), never stack traces. Requests are served concurrently. Binds to 127.0.0.1 unless told
- * otherwise.
+ * itself), never stack traces or HTML, Jetty's own errors for malformed requests included. Unknown
+ * paths are 404, unknown labels 400, a Host header that is not ours 421 (see {@link HostCheck}).
+ *
+ * <p>Runs on Jetty 12 (core handlers, no servlets): non-blocking I/O, so a client that stalls
+ * mid-request holds a connection (closed after {@link Options#idleTimeout}) but no thread; a
+ * bounded thread pool, a connection limit, a request header limit and a bounded request body. At
+ * most {@link Options#maxConcurrentDecodes} uploads are decoded at once; others wait up to {@link
+ * Options#decodeWait}, then get 503. Binds to 127.0.0.1 unless told otherwise.
  */
 public final class GalleryServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GalleryServer.class);
@@ -61,6 +79,9 @@ public final class GalleryServer implements AutoCloseable {
     /** The largest upload accepted, in bytes. */
     public static final int MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
+    /** The largest uploaded image by default, in pixels: 25 million (100 MB decoded). */
+    public static final long DEFAULT_MAX_UPLOAD_PIXELS = 25_000_000L;
+
     /** The largest k accepted. */
     public static final int MAX_K = 100;
 
@@ -70,11 +91,15 @@ public final class GalleryServer implements AutoCloseable {
     /** The most distinct labels {@code /api/labels} lists. */
     static final int MAX_LABELS = 10_000;
 
+    /** The largest request body read: an upload plus room for its multipart framing. */
+    static final int MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 64 * 1024;
+
     /** The page loads nothing but its own files. */
     private static final String CONTENT_SECURITY_POLICY =
             "default-src 'self'; img-src 'self' data: blob:; "
                     + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
+    private static final String JSON_TYPE = JsonErrorHandler.JSON_TYPE;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._\\-]{0,199}");
     private static final String STATIC_ROOT = "/dev/clipsearch/examples/gallery/";
     private static final Map<String, String> STATIC_FILES =
@@ -88,63 +113,291 @@ public final class GalleryServer implements AutoCloseable {
                     "/style.css",
                     "style.css");
 
-    private final ImageSearch search;
-    private final HttpServer server;
-    private final ExecutorService executor;
-    private final ObjectMapper json = new ObjectMapper();
-    private volatile Map<Integer, String> labels;
+    /**
+     * How the server listens and what it bounds. Immutable; {@link #defaults()} or {@link
+     * #builder()}.
+     *
+     * @param host the address to bind ({@code 0.0.0.0} or {@code ::}: every interface)
+     * @param port the port (0: any free port)
+     * @param allowedHosts Host header names answered besides localhost, 127.0.0.1, [::1] and the
+     *     bound address ({@code *}: any)
+     * @param idleTimeout a connection with no traffic for this long is closed, a half-sent request
+     *     included
+     * @param maxThreads the worker threads (requests served at once)
+     * @param maxConnections open connections at most; more wait to be accepted
+     * @param requestHeaderBytes the largest request line plus headers (larger: 431)
+     * @param maxUploadPixels the largest uploaded image, width times height, checked from its
+     *     header before decoding (larger: 413)
+     * @param maxConcurrentDecodes how many uploaded or stored images are decoded at once
+     * @param decodeWait how long a request waits for a decode slot before a 503
+     */
+    public record Options(
+            String host,
+            int port,
+            List<String> allowedHosts,
+            Duration idleTimeout,
+            int maxThreads,
+            int maxConnections,
+            int requestHeaderBytes,
+            long maxUploadPixels,
+            int maxConcurrentDecodes,
+            Duration decodeWait) {
 
-    private GalleryServer(ImageSearch search, HttpServer server, ExecutorService executor) {
+        /** Checks the values. */
+        public Options {
+            Objects.requireNonNull(host, "host");
+            allowedHosts = List.copyOf(allowedHosts);
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            Objects.requireNonNull(decodeWait, "decodeWait");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0..65535, got " + port);
+            }
+            if (maxThreads < 4) {
+                throw new IllegalArgumentException("maxThreads must be at least 4");
+            }
+            if (maxConnections < 1 || requestHeaderBytes < 1024 || maxConcurrentDecodes < 1) {
+                throw new IllegalArgumentException(
+                        "maxConnections and maxConcurrentDecodes must be positive and"
+                                + " requestHeaderBytes at least 1024");
+            }
+            if (maxUploadPixels < 1) {
+                throw new IllegalArgumentException("maxUploadPixels must be positive");
+            }
+        }
+
+        /**
+         * 127.0.0.1:7860, idle timeout 30 s, 16 threads, 256 connections, 8 KiB of headers, {@link
+         * #DEFAULT_MAX_UPLOAD_PIXELS}, 2 concurrent decodes waited for up to 2 s.
+         */
+        public static Options defaults() {
+            return builder().build();
+        }
+
+        /** A builder holding the defaults. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** Builds {@link Options}; every setter returns the builder. */
+        public static final class Builder {
+            private String host = "127.0.0.1";
+            private int port = 7860;
+            private List<String> allowedHosts = List.of();
+            private Duration idleTimeout = Duration.ofSeconds(30);
+            private int maxThreads = 16;
+            private int maxConnections = 256;
+            private int requestHeaderBytes = 8 * 1024;
+            private long maxUploadPixels = DEFAULT_MAX_UPLOAD_PIXELS;
+            private int maxConcurrentDecodes = 2;
+            private Duration decodeWait = Duration.ofSeconds(2);
+
+            private Builder() {}
+
+            /** The address and port to bind. */
+            public Builder address(String host, int port) {
+                this.host = host;
+                this.port = port;
+                return this;
+            }
+
+            /** Host names answered besides the loopback names and the bound address. */
+            public Builder allowedHosts(List<String> hosts) {
+                this.allowedHosts = hosts;
+                return this;
+            }
+
+            /** The idle timeout of a connection. */
+            public Builder idleTimeout(Duration timeout) {
+                this.idleTimeout = timeout;
+                return this;
+            }
+
+            /** The worker threads. */
+            public Builder maxThreads(int threads) {
+                this.maxThreads = threads;
+                return this;
+            }
+
+            /** The open connections at most. */
+            public Builder maxConnections(int connections) {
+                this.maxConnections = connections;
+                return this;
+            }
+
+            /** The bounds on decoding uploads. */
+            public Builder decodeLimits(
+                    long maxUploadPixels, int maxConcurrentDecodes, Duration decodeWait) {
+                this.maxUploadPixels = maxUploadPixels;
+                this.maxConcurrentDecodes = maxConcurrentDecodes;
+                this.decodeWait = decodeWait;
+                return this;
+            }
+
+            /** The options; checks the values. */
+            public Options build() {
+                return new Options(
+                        host,
+                        port,
+                        allowedHosts,
+                        idleTimeout,
+                        maxThreads,
+                        maxConnections,
+                        requestHeaderBytes,
+                        maxUploadPixels,
+                        maxConcurrentDecodes,
+                        decodeWait);
+            }
+        }
+
+        /** Whether the host is the address of every interface. */
+        boolean wildcard() {
+            String h = host.strip();
+            return h.equals("0.0.0.0") || h.equals("::") || h.equals("[::]") || h.isEmpty();
+        }
+    }
+
+    private final ImageSearch search;
+    private final Options options;
+    private final Server server;
+    private final ServerConnector connector;
+    private final HostCheck hostCheck;
+    private final Semaphore decodes;
+    private final ObjectMapper json = new ObjectMapper();
+    private volatile Labels labels;
+
+    /** The labels found by one scan and the row count it saw. */
+    private record Labels(Map<Integer, String> names, long rows) {}
+
+    private GalleryServer(ImageSearch search, Options options) {
         this.search = search;
-        this.server = server;
-        this.executor = executor;
+        this.options = options;
+        this.hostCheck = new HostCheck(options.host(), options.wildcard(), options.allowedHosts());
+        this.decodes = new Semaphore(options.maxConcurrentDecodes(), true);
+
+        QueuedThreadPool threads = new QueuedThreadPool(options.maxThreads(), 4, 60_000);
+        threads.setName("gallery-http");
+        threads.setDaemon(true); // the server never keeps the JVM alive
+        threads.setReservedThreads(0);
+        this.server = new Server(threads);
+
+        HttpConfiguration http = new HttpConfiguration();
+        http.setRequestHeaderSize(options.requestHeaderBytes());
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        // %2F and friends reach the handler, which refuses them as bad ids (no file system here)
+        http.setUriCompliance(
+                UriCompliance.DEFAULT.with(
+                        "gallery",
+                        UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+                        UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
+                        UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS));
+        this.connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost(options.wildcard() ? null : options.host());
+        connector.setPort(options.port());
+        connector.setIdleTimeout(options.idleTimeout().toMillis());
+        connector.setAcceptQueueSize(64);
+        server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(options.maxConnections(), connector));
+        server.setErrorHandler(new JsonErrorHandler());
+        server.setHandler(new Api());
+        server.setStopTimeout(1000);
     }
 
     /**
-     * Starts serving {@code search} on {@code host:port} (port 0: any free port). The search stays
-     * open after {@link #close()}; closing it is the caller's job.
+     * Starts serving {@code search} on {@code host:port} (port 0: any free port) with the default
+     * limits. The search stays open after {@link #close()}; closing it is the caller's job.
      */
     public static GalleryServer start(ImageSearch search, String host, int port)
             throws IOException {
-        HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 64);
-        int threads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-        ExecutorService executor = Executors.newFixedThreadPool(threads, galleryThreads());
-        GalleryServer gallery = new GalleryServer(search, http, executor);
-        http.createContext("/", gallery.guarded(gallery::serveStatic));
-        http.createContext("/api/search", gallery.guarded(gallery::serveSearch));
-        http.createContext("/api/images/", gallery.guarded(gallery::serveImage));
-        http.createContext("/api/labels", gallery.guarded(gallery::serveLabels));
-        http.createContext("/api/info", gallery.guarded(gallery::serveInfo));
-        http.setExecutor(executor);
-        http.start();
+        return start(search, Options.builder().address(host, port).build());
+    }
+
+    /**
+     * Starts serving {@code search} as {@code options} say. The search stays open after {@link
+     * #close()}; closing it is the caller's job.
+     *
+     * @throws IOException when the address cannot be bound
+     */
+    public static GalleryServer start(ImageSearch search, Options options) throws IOException {
+        GalleryServer gallery = new GalleryServer(search, options);
+        try {
+            gallery.server.start();
+        } catch (IOException e) {
+            gallery.close();
+            throw e;
+        } catch (Exception e) {
+            gallery.close();
+            throw new IOException(e.getMessage(), e);
+        }
         LOG.info("Gallery at {}", gallery.url());
         return gallery;
     }
 
     /** The port served. */
     public int port() {
-        return server.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
-    /** The page's address, e.g. {@code http://127.0.0.1:7860/}. */
+    /**
+     * The page's address on this machine, e.g. {@code http://127.0.0.1:7860/}; the loopback address
+     * when bound to every interface.
+     */
     public URI url() {
-        String host = server.getAddress().getAddress().getHostAddress();
-        if (host.contains(":")) {
+        String host = options.wildcard() ? "127.0.0.1" : options.host().strip();
+        if (host.contains(":") && !host.startsWith("[")) {
             host = "[" + host + "]";
         }
         return URI.create("http://" + host + ":" + port() + "/");
     }
 
+    /**
+     * A warning to print on start when the server listens beyond this machine (bound to every
+     * interface or to a non-loopback address); empty otherwise.
+     */
+    public Optional<String> exposureWarning() {
+        boolean loopback;
+        try {
+            loopback =
+                    !options.wildcard()
+                            && InetAddress.getByName(options.host()).isLoopbackAddress();
+        } catch (IOException e) {
+            loopback = false;
+        }
+        if (loopback) {
+            return Optional.empty();
+        }
+        String where =
+                options.wildcard()
+                        ? "every network interface (http://"
+                                + (options.host().contains(":") ? "[::]" : "0.0.0.0")
+                                + ":"
+                                + port()
+                                + "/)"
+                        : options.host();
+        return Optional.of(
+                "WARNING: the gallery listens on "
+                        + where
+                        + ": anyone who can reach this machine can search the table and read its"
+                        + " images (no authentication, no TLS). On this machine: "
+                        + url()
+                        + ". Other machines must use one of these Host names: "
+                        + String.join(", ", hostCheck.allowed())
+                        + " (add yours with --allowed-host NAME).");
+    }
+
     /** Stops serving (waits up to a second for requests in flight). */
     @Override
     public void close() {
-        server.stop(1);
-        executor.shutdownNow();
         try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            server.stop();
+        } catch (Exception e) {
+            LOG.debug("Stopping the gallery server: {}", e.toString());
         }
+    }
+
+    /** The decode permits: package-private for tests. */
+    Semaphore decodePermits() {
+        return decodes;
     }
 
     /** An HTTP error to report as {@code {"error": message}}. */
@@ -158,105 +411,164 @@ public final class GalleryServer implements AutoCloseable {
         }
     }
 
-    @FunctionalInterface
-    private interface Handler {
-        void handle(HttpExchange exchange) throws IOException;
+    /** A response ready to send. */
+    private record Reply(int status, String contentType, byte[] body, Map<String, String> headers) {
+        static Reply of(int status, String contentType, byte[] body) {
+            return new Reply(status, contentType, body, new LinkedHashMap<>());
+        }
+
+        Reply header(String name, String value) {
+            headers.put(name, value);
+            return this;
+        }
     }
 
-    private HttpHandler guarded(Handler handler) {
-        return exchange -> {
-            try (exchange) {
-                exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-                try {
-                    handler.handle(exchange);
-                } catch (HttpError e) {
-                    if (e.status == 413) {
-                        drain(exchange.getRequestBody());
-                    }
-                    sendError(exchange, e.status, e.getMessage());
-                } catch (ImageDecodeException e) {
-                    sendError(exchange, 400, "Not a readable image: " + e.reason());
-                } catch (IllegalArgumentException e) {
-                    sendError(exchange, 400, e.getMessage());
-                } catch (IOException e) {
-                    LOG.debug("Request {} failed: {}", exchange.getRequestURI(), e.toString());
-                } catch (RuntimeException e) {
-                    LOG.warn("Request {} failed", exchange.getRequestURI(), e);
-                    sendError(exchange, 500, "The search failed: " + e.getMessage());
+    /** The one handler: routes by exact path, answers every error as JSON. */
+    private final class Api extends Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            Reply reply;
+            try {
+                reply = route(request);
+            } catch (HttpError e) {
+                if (e.status == 413) {
+                    drain(request);
                 }
+                reply = error(e.status, e.getMessage());
+                if (e.status == 405) {
+                    reply.header("Allow", allowed(Request.getPathInContext(request)));
+                }
+                if (e.status == 503) {
+                    reply.header("Retry-After", "1");
+                }
+            } catch (ImageDecodeException e) {
+                reply = error(400, "Not a readable image: " + e.reason());
+            } catch (IllegalArgumentException e) {
+                reply = error(400, e.getMessage());
+            } catch (IOException e) {
+                // the client went away mid-request: nothing to answer, the connection is closed
+                LOG.debug("Request {} failed: {}", request.getHttpURI(), e.toString());
+                callback.failed(e);
+                return true;
+            } catch (RuntimeException e) {
+                LOG.warn("Request {} failed", request.getHttpURI(), e);
+                reply = error(500, "The search failed: " + e.getMessage());
             }
+            send(request, response, callback, reply);
+            return true;
+        }
+    }
+
+    private void send(Request request, Response response, Callback callback, Reply reply) {
+        response.setStatus(reply.status());
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
+        response.getHeaders().put("X-Content-Type-Options", "nosniff");
+        reply.headers().forEach((name, value) -> response.getHeaders().put(name, value));
+        boolean head = "HEAD".equals(request.getMethod());
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, reply.body().length);
+        // a failed write (the client left) fails the callback; Jetty then closes the connection
+        response.write(true, head ? null : ByteBuffer.wrap(reply.body()), callback);
+    }
+
+    private Reply error(int status, String message) {
+        return Reply.of(status, JSON_TYPE, JsonErrorHandler.body(message))
+                .header("Cache-Control", "no-store");
+    }
+
+    private Reply json(Object body) throws IOException {
+        return Reply.of(200, JSON_TYPE, json.writeValueAsBytes(body))
+                .header("Cache-Control", "no-store");
+    }
+
+    private Reply route(Request request) throws IOException {
+        String host = request.getHeaders().get(HttpHeader.HOST);
+        if (!hostCheck.allows(host)) {
+            throw new HttpError(
+                    421,
+                    "This server does not answer for the host '"
+                            + shorten(host)
+                            + "' (a guard against DNS rebinding). Use "
+                            + url()
+                            + ", or start it with --allowed-host "
+                            + shorten(HostCheck.stripPort(host))
+                            + " to allow that name.");
+        }
+        String path = request.getHttpURI().getPath();
+        Map<String, String> params = queryParams(request.getHttpURI().getQuery());
+        String method = request.getMethod();
+        if (path.startsWith("/api/images/")) {
+            requireMethod(method, "GET", "HEAD");
+            return image(path.substring("/api/images/".length()));
+        }
+        switch (path) {
+            case "/api/search" -> {
+                requireMethod(method, "GET");
+                return textSearch(params);
+            }
+            case "/api/search/image" -> {
+                requireMethod(method, "POST");
+                return imageSearch(request, params);
+            }
+            case "/api/search/similar" -> {
+                requireMethod(method, "GET");
+                return similarSearch(params);
+            }
+            case "/api/labels" -> {
+                requireMethod(method, "GET");
+                ArrayNode out = json.createArrayNode();
+                labels(false)
+                        .names()
+                        .forEach(
+                                (label, name) ->
+                                        out.addObject().put("label", label).put("name", name));
+                return json(out);
+            }
+            case "/api/info" -> {
+                requireMethod(method, "GET");
+                TableInfo info = search.store().info();
+                ObjectNode body = json.createObjectNode();
+                body.put("table", info.table())
+                        .put("rows", info.rows())
+                        .put("dimension", info.dimension());
+                return json(body);
+            }
+            default -> {
+                String file = STATIC_FILES.get(path);
+                if (file == null) {
+                    throw new HttpError(
+                            404,
+                            (path.startsWith("/api/") ? "No such API: " : "No such page: ")
+                                    + shorten(path));
+                }
+                requireMethod(method, "GET", "HEAD");
+                return staticFile(file);
+            }
+        }
+    }
+
+    private static String allowed(String path) {
+        return switch (path) {
+            case "/api/search/image" -> "POST";
+            case "/api/search", "/api/search/similar", "/api/labels", "/api/info" -> "GET";
+            default -> "GET, HEAD";
         };
     }
 
-    /**
-     * The most bytes of a refused upload read (and dropped) so that the client sees the answer, not
-     * a reset.
-     */
-    private static final long MAX_DRAIN_BYTES = 4L * MAX_UPLOAD_BYTES;
-
-    private static void drain(InputStream body) {
-        try {
-            byte[] buf = new byte[64 * 1024];
-            long total = 0;
-            int n;
-            while (total < MAX_DRAIN_BYTES && (n = body.read(buf)) > 0) {
-                total += n;
-            }
-        } catch (IOException e) {
-            LOG.debug("Draining a refused upload failed: {}", e.toString());
-        }
-    }
-
-    private void sendError(HttpExchange exchange, int status, String message) {
-        try {
-            ObjectNode body =
-                    json.createObjectNode().put("error", message == null ? "error" : message);
-            send(exchange, status, "application/json; charset=utf-8", json.writeValueAsBytes(body));
-        } catch (IOException | RuntimeException e) {
-            LOG.debug(
-                    "Cannot send error response: {}",
-                    e.toString()); // the response was already started
-        }
-    }
-
-    private static void send(HttpExchange exchange, int status, String contentType, byte[] body)
-            throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        boolean head = "HEAD".equals(exchange.getRequestMethod());
-        exchange.sendResponseHeaders(status, head ? -1 : body.length == 0 ? -1 : body.length);
-        if (!head && body.length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        }
-    }
-
-    private void sendJson(HttpExchange exchange, Object body) throws IOException {
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        send(exchange, 200, "application/json; charset=utf-8", json.writeValueAsBytes(body));
-    }
-
-    private static void requireMethod(HttpExchange exchange, String... methods) {
-        String m = exchange.getRequestMethod();
+    private static void requireMethod(String method, String... methods) {
         for (String allowed : methods) {
-            if (allowed.equals(m)) {
+            if (allowed.equals(method)) {
                 return;
             }
         }
-        exchange.getResponseHeaders().set("Allow", String.join(", ", methods));
         throw new HttpError(
-                405, "Method " + m + " is not allowed here; use " + String.join(" or ", methods));
+                405,
+                "Method " + method + " is not allowed here; use " + String.join(" or ", methods));
     }
 
     // ---- static page
     // ----------------------------------------------------------------------------------------
 
-    private void serveStatic(HttpExchange exchange) throws IOException {
-        requireMethod(exchange, "GET", "HEAD");
-        String file = STATIC_FILES.get(exchange.getRequestURI().getPath());
-        if (file == null) {
-            throw new HttpError(404, "No such page: " + exchange.getRequestURI().getPath());
-        }
+    private static Reply staticFile(String file) throws IOException {
         byte[] body;
         try (InputStream in = GalleryServer.class.getResourceAsStream(STATIC_ROOT + file)) {
             if (in == null) {
@@ -271,62 +583,102 @@ public final class GalleryServer implements AutoCloseable {
                         : file.endsWith(".js")
                                 ? "text/javascript; charset=utf-8"
                                 : "text/css; charset=utf-8";
-        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-        exchange.getResponseHeaders().set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
-        send(exchange, 200, type, body);
+        return Reply.of(200, type, body)
+                .header("Cache-Control", "no-cache")
+                .header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
     }
 
     // ---- search
     // -----------------------------------------------------------------------------------------------
 
-    private void serveSearch(HttpExchange exchange) throws IOException {
-        String path = exchange.getRequestURI().getPath();
-        Map<String, String> params = queryParams(exchange.getRequestURI().getRawQuery());
+    private Reply textSearch(Map<String, String> params) throws IOException {
         int k = parseK(params.get("k"));
-        Filter filter = parseLabel(params.get("label"));
-        if (path.equals("/api/search")) {
-            requireMethod(exchange, "GET");
-            String q = params.getOrDefault("q", "").strip();
-            if (q.isEmpty()) {
-                throw new HttpError(400, "The query is empty: type what the images should show");
-            }
-            if (q.length() > MAX_QUERY_LENGTH) {
-                throw new HttpError(
-                        400,
-                        "The query is too long ("
-                                + q.length()
-                                + " characters; at most "
-                                + MAX_QUERY_LENGTH
-                                + ")");
-            }
-            List<ImageHit> hits = search.findHits(q, k, filter);
-            sendJson(exchange, results(q, k, params.get("label"), hits));
-        } else if (path.equals("/api/search/image")) {
-            requireMethod(exchange, "POST");
-            byte[] image = uploadedImage(exchange);
-            ImageInfo info = ClipImages.probe(image, "uploaded image");
-            if (info.pixelCount() > ClipImages.DEFAULT_MAX_PIXELS) {
-                throw new HttpError(
-                        413,
-                        "The image is too large ("
-                                + info.width()
-                                + "x"
-                                + info.height()
-                                + " pixels; at most "
-                                + ClipImages.DEFAULT_MAX_PIXELS
-                                + " pixels)");
-            }
-            List<ImageHit> hits = search.findSimilarHits(image, "uploaded image", k, filter);
-            sendJson(exchange, results(null, k, params.get("label"), hits));
-        } else {
-            throw new HttpError(404, "No such API: " + path);
+        Filter filter = labelFilter(params.get("label"));
+        String q = params.getOrDefault("q", "").strip();
+        if (q.isEmpty()) {
+            throw new HttpError(400, "The query is empty: type what the images should show");
+        }
+        if (q.length() > MAX_QUERY_LENGTH) {
+            throw new HttpError(
+                    400,
+                    "The query is too long ("
+                            + q.length()
+                            + " characters; at most "
+                            + MAX_QUERY_LENGTH
+                            + ")");
+        }
+        List<ImageHit> hits = search.findHits(q, k, filter);
+        return json(results(q, null, k, params.get("label"), hits));
+    }
+
+    private Reply imageSearch(Request request, Map<String, String> params) throws IOException {
+        int k = parseK(params.get("k"));
+        Filter filter = labelFilter(params.get("label"));
+        byte[] image = uploadedImage(request);
+        ImageInfo info = ClipImages.probe(image, "uploaded image");
+        if (info.pixelCount() > options.maxUploadPixels()) {
+            throw new HttpError(
+                    413,
+                    "The image is too large ("
+                            + info.width()
+                            + "x"
+                            + info.height()
+                            + " pixels; uploads may have at most "
+                            + options.maxUploadPixels()
+                            + " pixels): scale it down and upload it again");
+        }
+        List<ImageHit> hits =
+                decoding(() -> search.findSimilarHits(image, "uploaded image", k, filter));
+        return json(results(null, null, k, params.get("label"), hits));
+    }
+
+    private Reply similarSearch(Map<String, String> params) throws IOException {
+        int k = parseK(params.get("k"));
+        Filter filter = labelFilter(params.get("label"));
+        String id = checkedId(params.getOrDefault("id", ""));
+        byte[] image =
+                search.imageBytes(id)
+                        .orElseThrow(() -> new HttpError(404, "No image with id '" + id + "'"));
+        List<ImageHit> hits = decoding(() -> search.findSimilarHits(image, id, k, filter));
+        return json(results(null, id, k, params.get("label"), hits));
+    }
+
+    @FunctionalInterface
+    private interface Decoding<T> {
+        T run();
+    }
+
+    /** Runs a decode within the bound on concurrent decodes; 503 when none frees up in time. */
+    private <T> T decoding(Decoding<T> work) {
+        boolean acquired;
+        try {
+            acquired = decodes.tryAcquire(options.decodeWait().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            acquired = false;
+        }
+        if (!acquired) {
+            throw new HttpError(
+                    503,
+                    "The server is busy decoding other images ("
+                            + options.maxConcurrentDecodes()
+                            + " at a time): try again in a moment");
+        }
+        try {
+            return work.run();
+        } finally {
+            decodes.release();
         }
     }
 
-    private ObjectNode results(String query, int k, String label, List<ImageHit> hits) {
+    private ObjectNode results(
+            String query, String similarTo, int k, String label, List<ImageHit> hits) {
         ObjectNode body = json.createObjectNode();
         if (query != null) {
             body.put("query", query);
+        }
+        if (similarTo != null) {
+            body.put("similarTo", similarTo);
         }
         body.put("k", k);
         if (label != null && !label.isBlank()) {
@@ -381,34 +733,46 @@ public final class GalleryServer implements AutoCloseable {
         return s.length() > 40 ? s.substring(0, 40) + "..." : s;
     }
 
-    /** The uploaded image: the raw body, or the first file part of a multipart form. */
-    private static byte[] uploadedImage(HttpExchange exchange) throws IOException {
-        String length = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (length != null) {
-            try {
-                if (Long.parseLong(length.strip()) > MAX_UPLOAD_BYTES + 64 * 1024L) {
-                    throw new HttpError(
-                            413,
-                            "The upload is too large (at most "
-                                    + MAX_UPLOAD_BYTES / (1024 * 1024)
-                                    + " MB)");
-                }
-            } catch (NumberFormatException e) {
-                throw new HttpError(400, "Bad Content-Length");
-            }
+    /**
+     * The filter for a label parameter; 400 when it is not a number or no stored image has that
+     * label (the labels are scanned again when the table has grown since the last scan).
+     */
+    private Filter labelFilter(String label) {
+        Filter filter = parseLabel(label);
+        if (filter == null) {
+            return null;
         }
-        byte[] body = readLimited(exchange.getRequestBody(), MAX_UPLOAD_BYTES + 64 * 1024);
-        String type = exchange.getRequestHeaders().getFirst("Content-Type");
+        int n = Integer.parseInt(label.strip());
+        Labels known = labels(false);
+        if (!known.names().containsKey(n) && known.names().size() < MAX_LABELS) {
+            known = labels(true);
+        }
+        if (!known.names().containsKey(n) && known.names().size() < MAX_LABELS) {
+            throw new HttpError(
+                    400,
+                    "No image has label "
+                            + n
+                            + ": GET /api/labels lists the "
+                            + known.names().size()
+                            + " labels of this table");
+        }
+        return filter;
+    }
+
+    /** The uploaded image: the raw body, or the first file part of a multipart form. */
+    private static byte[] uploadedImage(Request request) throws IOException {
+        long length = request.getLength();
+        if (length > MAX_BODY_BYTES) {
+            throw tooLarge();
+        }
+        byte[] body = readLimited(Request.asInputStream(request), MAX_BODY_BYTES);
+        String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         byte[] image = body;
         if (type != null && type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
             image = Multipart.firstFile(body, type);
         }
         if (image.length > MAX_UPLOAD_BYTES) {
-            throw new HttpError(
-                    413,
-                    "The upload is too large (at most "
-                            + MAX_UPLOAD_BYTES / (1024 * 1024)
-                            + " MB)");
+            throw tooLarge();
         }
         if (image.length == 0) {
             throw new HttpError(400, "No image was uploaded");
@@ -416,45 +780,75 @@ public final class GalleryServer implements AutoCloseable {
         return image;
     }
 
+    private static HttpError tooLarge() {
+        return new HttpError(
+                413,
+                "The upload is too large (at most "
+                        + MAX_UPLOAD_BYTES / (1024 * 1024)
+                        + " MB): send a smaller image");
+    }
+
     private static byte[] readLimited(InputStream in, int limit) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[64 * 1024];
         int n;
-        while ((n = in.read(buf)) > 0) {
+        while ((n = in.read(buf)) >= 0) {
             out.write(buf, 0, n);
             if (out.size() > limit) {
-                throw new HttpError(
-                        413,
-                        "The upload is too large (at most "
-                                + MAX_UPLOAD_BYTES / (1024 * 1024)
-                                + " MB)");
+                throw tooLarge();
             }
         }
         return out.toByteArray();
     }
 
+    /**
+     * The most bytes of a refused upload read (and dropped) so that the client sees the answer, not
+     * a reset; beyond it Jetty closes the connection after answering.
+     */
+    private static final long MAX_DRAIN_BYTES = 4L * MAX_UPLOAD_BYTES;
+
+    private static void drain(Request request) {
+        try {
+            InputStream body = Request.asInputStream(request);
+            byte[] buf = new byte[64 * 1024];
+            long total = 0;
+            int n;
+            while (total < MAX_DRAIN_BYTES && (n = body.read(buf)) >= 0) {
+                total += n;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Draining a refused upload failed: {}", e.toString());
+        }
+    }
+
     // ---- images
     // -----------------------------------------------------------------------------------------------
 
-    private void serveImage(HttpExchange exchange) throws IOException {
-        requireMethod(exchange, "GET", "HEAD");
-        String raw = exchange.getRequestURI().getRawPath().substring("/api/images/".length());
-        String id = URLDecoder.decode(raw, StandardCharsets.UTF_8);
+    private static String checkedId(String id) {
         if (!ID.matcher(id).matches() || id.contains("..")) {
             throw new HttpError(400, "Bad image id '" + shorten(id) + "'");
         }
-        byte[] bytes = search.imageBytes(id).orElse(null);
-        if (bytes == null) {
-            throw new HttpError(404, "No image with id '" + id + "'");
+        return id;
+    }
+
+    private Reply image(String rawId) {
+        String id;
+        try {
+            id = URLDecoder.decode(rawId, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new HttpError(400, "Bad image id '" + shorten(rawId) + "': bad percent-encoding");
         }
+        checkedId(id);
+        byte[] bytes =
+                search.imageBytes(id)
+                        .orElseThrow(() -> new HttpError(404, "No image with id '" + id + "'"));
         String type = "application/octet-stream";
         try {
             type = contentType(ClipImages.probe(bytes, id).format());
         } catch (ImageDecodeException e) {
             LOG.debug("Stored image {} has an unknown format: {}", id, e.reason());
         }
-        exchange.getResponseHeaders().set("Cache-Control", "public, max-age=86400");
-        send(exchange, 200, type, bytes);
+        return Reply.of(200, type, bytes).header("Cache-Control", "public, max-age=86400");
     }
 
     static String contentType(String format) {
@@ -469,60 +863,41 @@ public final class GalleryServer implements AutoCloseable {
         };
     }
 
-    // ---- labels and info
+    // ---- labels
     // --------------------------------------------------------------------------------------
 
-    private void serveLabels(HttpExchange exchange) throws IOException {
-        requireMethod(exchange, "GET");
-        ArrayNode out = json.createArrayNode();
-        labels().forEach((label, name) -> out.addObject().put("label", label).put("name", name));
-        sendJson(exchange, out);
-    }
-
-    private Map<Integer, String> labels() {
-        Map<Integer, String> l = labels;
-        if (l == null) {
-            synchronized (this) {
-                if (labels == null) {
-                    Map<Integer, String> found = new TreeMap<>();
-                    search.store()
-                            .scan(
-                                    false,
-                                    r -> {
-                                        if (found.size() < MAX_LABELS) {
-                                            found.putIfAbsent(
-                                                    r.label(),
-                                                    r.metadata()
-                                                            .getOrDefault(
-                                                                    Metadata.LABEL_NAME,
-                                                                    Integer.toString(r.label())));
-                                        }
-                                    });
-                    labels = found;
-                }
-                l = labels;
-            }
+    /**
+     * The labels present, from one scan of the table, cached; {@code rescan}: scan again if the
+     * table has grown.
+     */
+    private Labels labels(boolean rescan) {
+        Labels l = labels;
+        if (l != null && !rescan) {
+            return l;
         }
-        return l;
-    }
-
-    private void serveInfo(HttpExchange exchange) throws IOException {
-        requireMethod(exchange, "GET");
-        TableInfo info = search.store().info();
-        ObjectNode body = json.createObjectNode();
-        body.put("table", info.table()).put("rows", info.rows()).put("dimension", info.dimension());
-        sendJson(exchange, body);
-    }
-
-    /** Daemon threads (the server never keeps the JVM alive) named gallery-http-pool-N-thread-M. */
-    private static ThreadFactory galleryThreads() {
-        ThreadFactory defaults = Executors.defaultThreadFactory();
-        return task -> {
-            Thread thread = defaults.newThread(task);
-            thread.setName("gallery-http-" + thread.getName());
-            thread.setDaemon(true);
-            return thread;
-        };
+        synchronized (this) {
+            l = labels;
+            long rows = search.store().count();
+            if (l == null || (rescan && rows != l.rows())) {
+                Map<Integer, String> found = new TreeMap<>();
+                search.store()
+                        .scan(
+                                false,
+                                r -> {
+                                    if (found.size() < MAX_LABELS) {
+                                        found.putIfAbsent(
+                                                r.label(),
+                                                r.metadata()
+                                                        .getOrDefault(
+                                                                Metadata.LABEL_NAME,
+                                                                Integer.toString(r.label())));
+                                    }
+                                });
+                l = new Labels(found, rows);
+                labels = l;
+            }
+            return l;
+        }
     }
 
     static Map<String, String> queryParams(String rawQuery) {

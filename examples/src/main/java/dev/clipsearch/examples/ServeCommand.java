@@ -25,12 +25,12 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         common.announcePrecision(spec.commandLine().getErr());
-        serve(common, server, spec.commandLine().getOut());
+        serve(common, server, spec.commandLine().getOut(), spec.commandLine().getErr());
         return 0;
     }
 
     /** Serves until the JVM shuts down. */
-    static void serve(CommonOptions common, ServerOptions options, PrintWriter out)
+    static void serve(CommonOptions common, ServerOptions options, PrintWriter out, PrintWriter err)
             throws IOException, InterruptedException {
         String host = options.host;
         int port = options.port;
@@ -43,7 +43,7 @@ final class ServeCommand implements Callable<Integer> {
                         common.modelOptions());
         GalleryServer server;
         try {
-            server = GalleryServer.start(search, host, port);
+            server = GalleryServer.start(search, options.toOptions());
         } catch (IOException | RuntimeException e) {
             search.close();
             throw new IOException(
@@ -59,6 +59,12 @@ final class ServeCommand implements Callable<Integer> {
                                     stopped.countDown();
                                 },
                                 "gallery-shutdown"));
+        server.exposureWarning()
+                .ifPresent(
+                        warning -> {
+                            err.println(warning);
+                            err.flush();
+                        });
         out.println(
                 "Gallery: "
                         + server.url()

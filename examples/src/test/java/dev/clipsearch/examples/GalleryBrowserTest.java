@@ -265,4 +265,133 @@ class GalleryBrowserTest {
                 .contains("k must be between 1 and 100");
         assertThat(driver.findElements(By.cssSelector("#results img"))).isEmpty();
     }
+
+    static String q(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** Waits until the page shows exactly these ids, all loaded. */
+    static void showsResults(List<String> ids) {
+        await().until(d -> loadedIds().equals(ids));
+    }
+
+    static List<String> loadedIds() {
+        Object ids =
+                ((JavascriptExecutor) driver)
+                        .executeScript(
+                                "const imgs = Array.from(document.querySelectorAll('#results img.result-image'));"
+                                        + "return imgs.every(i => i.complete && i.naturalWidth > 0)"
+                                        + " ? imgs.map(i => i.dataset.id) : null;");
+        List<String> out = new ArrayList<>();
+        if (ids instanceof List<?> list) {
+            list.forEach(id -> out.add(String.valueOf(id)));
+        }
+        return out;
+    }
+
+    @Test
+    void theAddressCarriesTheQueryBothWaysAndBackAndForwardRerunIt() throws Exception {
+        List<String> cars = apiIds(api("/api/search?q=" + q("a red sports car") + "&k=5"));
+        driver.get(server.url() + "?q=" + q("a red sports car") + "&k=5");
+        showsResults(cars);
+        assertThat(driver.findElement(By.id("query")).getAttribute("value"))
+                .isEqualTo("a red sports car");
+        assertThat(driver.findElement(By.id("k")).getAttribute("value")).isEqualTo("5");
+
+        WebElement query = driver.findElement(By.id("query"));
+        query.clear();
+        query.sendKeys("a photo of a goldfish", Keys.ENTER);
+        List<String> fish = apiIds(api("/api/search?q=" + q("a photo of a goldfish") + "&k=5"));
+        showsResults(fish);
+        assertThat(driver.getCurrentUrl()).contains("q=a+photo+of+a+goldfish").contains("k=5");
+
+        driver.navigate().back();
+        showsResults(cars);
+        assertThat(driver.getCurrentUrl()).contains("q=a+red+sports+car");
+        assertThat(driver.findElement(By.id("query")).getAttribute("value"))
+                .isEqualTo("a red sports car");
+        driver.navigate().forward();
+        showsResults(fish);
+
+        // a shared link with a label filter opens on the filtered results
+
+        int labelNo =
+                api("/api/search?q=" + q("a photo of a goldfish") + "&k=1")
+                        .get("results")
+                        .get(0)
+                        .get("label")
+                        .asInt();
+        List<String> filtered =
+                apiIds(api("/api/search?q=" + q("a cat") + "&k=4&label=" + labelNo));
+        driver.get(server.url() + "?q=" + q("a cat") + "&k=4&label=" + labelNo);
+        showsResults(filtered);
+        await().until(
+                        d ->
+                                String.valueOf(labelNo)
+                                        .equals(
+                                                d.findElement(By.id("label"))
+                                                        .getAttribute("value")));
+    }
+
+    @Test
+    void aResultOpensALargerViewWithItsDetailsAndFindSimilar() throws Exception {
+        JsonNode expected = api("/api/search?q=" + q("a school bus") + "&k=6");
+        driver.get(server.url() + "?q=" + q("a school bus") + "&k=6");
+        showsResults(apiIds(expected));
+        JsonNode second = expected.get("results").get(1);
+        driver.findElements(By.cssSelector("#results .result")).get(1).click();
+        await().until(d -> d.findElement(By.id("viewer")).getAttribute("open") != null);
+        assertThat(driver.findElement(By.id("viewer-id")).getText())
+                .isEqualTo(second.get("id").asText());
+        assertThat(driver.findElement(By.id("viewer-name")).getText())
+                .contains(second.get("labelName").asText());
+        assertThat(driver.findElement(By.id("viewer-score")).getText())
+                .isEqualTo(
+                        String.format(
+                                java.util.Locale.ROOT, "%.4f", second.get("score").asDouble()));
+        await().until(
+                        d ->
+                                Boolean.TRUE.equals(
+                                        ((JavascriptExecutor) d)
+                                                .executeScript(
+                                                        "const i = document.getElementById('viewer-image');"
+                                                                + " return i.complete && i.naturalWidth > 0;")));
+
+        driver.findElement(By.id("find-similar")).click();
+        String id = second.get("id").asText();
+        List<String> similar = apiIds(api("/api/search/similar?id=" + id + "&k=6"));
+        assertThat(similar.get(0)).isEqualTo(id);
+        showsResults(similar);
+        assertThat(driver.findElement(By.id("viewer")).getAttribute("open")).isNull();
+        assertThat(driver.getCurrentUrl()).contains("similar=" + id);
+        driver.navigate().back();
+        showsResults(apiIds(expected));
+    }
+
+    @Test
+    void longClassNamesAreReadableInFull() throws Exception {
+        JsonNode labels = api("/api/labels");
+        String longest = "";
+        for (JsonNode l : labels) {
+            if (l.get("name").asText().length() > longest.length()) {
+                longest = l.get("name").asText();
+            }
+        }
+        // a query for the longest name brings up images of that class
+        JsonNode expected = api("/api/search?q=" + q(longest) + "&k=12");
+        driver.get(server.url() + "?q=" + q(longest) + "&k=12");
+        showsResults(apiIds(expected));
+        Object cut =
+                ((JavascriptExecutor) driver)
+                        .executeScript(
+                                "return Array.from(document.querySelectorAll('#results .result .name'))"
+                                        + ".filter(n => n.scrollWidth > n.clientWidth + 1"
+                                        + " || n.scrollHeight > n.clientHeight + 1"
+                                        + " || n.title !== n.textContent).map(n => n.textContent);");
+        assertThat((List<?>) cut).as("names cut or without their full title").isEmpty();
+        driver.findElements(By.cssSelector("#results .result")).get(0).click();
+        await().until(d -> d.findElement(By.id("viewer")).getAttribute("open") != null);
+        assertThat(driver.findElement(By.id("viewer-name")).getText())
+                .startsWith(expected.get("results").get(0).get("labelName").asText());
+    }
 }

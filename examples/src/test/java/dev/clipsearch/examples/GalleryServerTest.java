@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.clipsearch.core.ClipModel;
-import dev.clipsearch.dataset.HfDataset;
 import dev.clipsearch.search.Fixtures;
 import dev.clipsearch.search.FoundImage;
 import dev.clipsearch.search.ImageSearch;
@@ -31,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GalleryServerTest {
     @TempDir static Path tmp;
 
-    static ClipModel model;
+    static GalleryFixture fixture;
     static VectorStore store;
     static ImageSearch search;
     static GalleryServer server;
@@ -40,18 +38,16 @@ class GalleryServerTest {
 
     @BeforeAll
     static void start() throws IOException {
-        model = Fixtures.loadTinyModel(tmp.resolve("model"));
-        HfDataset dataset = Fixtures.loadDataset(tmp, 40);
-        store = Fixtures.indexedMemoryStore(model, dataset);
-        search = new ImageSearch(model, store);
+        fixture = new GalleryFixture(tmp);
+        store = fixture.store;
+        search = fixture.search;
         server = GalleryServer.start(search, "127.0.0.1", 0);
     }
 
     @AfterAll
     static void stop() {
         server.close();
-        store.close();
-        model.close();
+        fixture.close();
     }
 
     static HttpResponse<byte[]> get(String pathAndQuery) throws Exception {
@@ -153,7 +149,8 @@ class GalleryServerTest {
         assertError(get("/api/images/..%2F..%2Fetc%2Fpasswd"), 400, "bad image id");
         assertError(get("/api/images/a%2Fb"), 400, "bad image id");
         assertError(get("/api/images/.hidden"), 400, "bad image id");
-        assertError(get("/api/images/a%00b"), 400, "bad image id");
+        // Jetty refuses an encoded NUL in any path before routing: still a JSON 400
+        assertError(get("/api/images/a%00b"), 400, "malformed");
         assertError(get("/api/images/" + "x".repeat(300)), 400, "bad image id");
         for (String trick :
                 List.of(
