@@ -148,11 +148,15 @@ final class BenchCommand {
             name = "ingest",
             mixinStandardHelpOptions = true,
             description =
-                    "Images/s of the whole indexing pipeline vs the encoder alone (target: within 15%).")
+                    "Images/s of the whole indexing pipeline vs the encoder alone (target: within 15%%).")
     static final class Ingest implements Callable<Integer> {
         @Spec CommandSpec spec;
 
-        @Mixin CommonOptions common;
+        @Mixin ModelOptions common;
+
+        @Mixin DatasetOptions data;
+
+        @Mixin EncodingOptions encoding;
 
         @Option(
                 names = "--images",
@@ -166,18 +170,18 @@ final class BenchCommand {
         @Override
         public Integer call() {
             IngestBenchmark.Options defaults = IngestBenchmark.Options.defaults();
-            int n = common.limit > 0 ? (int) Math.min(Integer.MAX_VALUE, common.limit) : images;
+            int n = data.limit > 0 ? (int) Math.min(Integer.MAX_VALUE, data.limit) : images;
             IngestBenchmark.Options options =
                     new IngestBenchmark.Options(
                             n,
-                            common.batchSize,
-                            common.workers != null ? common.workers : defaults.workers(),
-                            common.split);
+                            encoding.batchSize,
+                            encoding.workers != null ? encoding.workers : defaults.workers(),
+                            data.split);
             IngestBenchmark.Result result;
             common.announcePrecision(spec.commandLine().getErr());
             try (ClipModel model =
                     ClipModels.fromPretrained(common.model, common.hub(), common.modelOptions())) {
-                HfDataset dataset = HfDatasets.load(common.dataset, common.hub());
+                HfDataset dataset = HfDatasets.load(data.dataset, common.hub());
                 result = IngestBenchmark.run(model, dataset, options);
             }
             print(spec, json ? result.toJson() : result.toTable());
