@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clipsearch.core.ClipModel;
 import dev.clipsearch.core.ClipModels;
+import dev.clipsearch.hub.HubRepo;
 import dev.clipsearch.search.ImageHit;
 import dev.clipsearch.search.ImageSearch;
 import dev.clipsearch.store.Filter;
@@ -24,6 +25,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -114,13 +120,29 @@ final class SearchCommand implements Callable<Integer> {
         common.announcePrecision(spec.commandLine().getErr());
         Timer timer = new Timer();
         PrintWriter out = spec.commandLine().getOut();
-        try (VectorStore store = timer.time("table", this::openNonEmpty)) {
+        // The table opens (Lance's native library, the dataset) on another thread while the engine
+        // and the model load: about a third of a cold start. When the model must be downloaded
+        // first, the table is opened first instead, so that a missing table is reported at once.
+        LoggerFactory.getILoggerFactory(); // once, here: two threads starting slf4j warn
+        CompletableFuture<VectorStore> opening =
+                modelIsLocal()
+                        ? CompletableFuture.supplyAsync(
+                                () -> timer.time("table", this::openNonEmpty), STORE_OPENER)
+                        : CompletableFuture.completedFuture(
+                                timer.time("table", this::openNonEmpty));
+        ClipModel model;
+        try {
             if (timings) {
                 timer.time("engine", () -> Engine.getEngine("PyTorch"));
             }
-            try (ClipModel model = timer.time("model", this::loadModel)) {
-                search(new ImageSearch(model, store), example, queryFile, filter, timer, out);
-            }
+            model = timer.time("model", this::loadModel);
+        } catch (RuntimeException e) {
+            opening.thenAccept(VectorStore::close);
+            throw e;
+        }
+        try (ClipModel m = model;
+                VectorStore store = timer.time("waiting for the table", () -> join(opening))) {
+            search(new ImageSearch(m, store), example, queryFile, filter, timer, out);
         }
         if (timings) {
             PrintWriter err = spec.commandLine().getErr();
@@ -145,21 +167,25 @@ final class SearchCommand implements Callable<Integer> {
                         continue;
                     }
                     String q = line.strip();
-                    List<ImageHit> hits = search.findHits(q, k, filter);
+                    List<ImageHit> hits = timer.time("query", () -> search.findHits(q, k, filter));
                     ObjectNode node = mapper.createObjectNode().put("query", q);
                     toJson(hits, node.putArray("results"));
                     out.println(node);
                     out.flush();
-                    timer.mark("query");
+                    timer.printed();
                 }
             }
         } else {
             List<ImageHit> hits =
-                    example == null
-                            ? search.findHits(query, k, filter)
-                            : search.findSimilarHits(example, image.toString(), k, filter);
-            timer.mark("query");
+                    timer.time(
+                            "query",
+                            () ->
+                                    example == null
+                                            ? search.findHits(query, k, filter)
+                                            : search.findSimilarHits(
+                                                    example, image.toString(), k, filter));
             print(hits, out);
+            timer.printed();
         }
     }
 
@@ -200,6 +226,43 @@ final class SearchCommand implements Callable<Integer> {
                     null);
         }
         return store;
+    }
+
+    /** Opens stores off the main thread (daemon: never holds the JVM). */
+    private static final Executor STORE_OPENER =
+            command -> {
+                Thread t = new Thread(command, "store-open");
+                t.setDaemon(true);
+                t.start();
+            };
+
+    /** Whether the model loads without a download: a local directory or cached weights. */
+    private boolean modelIsLocal() {
+        if (Files.isDirectory(Path.of(common.model))) {
+            return true;
+        }
+        try {
+            return common.hub()
+                    .cached(HubRepo.model(common.model), "model.safetensors")
+                    .isPresent();
+        } catch (RuntimeException e) {
+            return false; // not a valid repo id: the model load reports it
+        }
+    }
+
+    /** The opened store, or the failure of opening it as thrown. */
+    private static VectorStore join(CompletableFuture<VectorStore> opening) {
+        try {
+            return opening.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     private ClipModel loadModel() {
@@ -255,34 +318,43 @@ final class SearchCommand implements Callable<Integer> {
         }
     }
 
-    /** Wall-clock milliseconds per step since the command started. */
+    /**
+     * Wall-clock milliseconds per step (steps may overlap: the table opens while the model loads),
+     * and when the first result was printed.
+     */
     private static final class Timer {
         private final StringBuilder steps = new StringBuilder();
         private final long start = System.nanoTime();
-        private long last = start;
+        private long firstResult;
         private int queries;
 
-        <T> T time(String step, java.util.function.Supplier<T> work) {
+        <T> T time(String step, Supplier<T> work) {
+            long t0 = System.nanoTime();
             T value = work.get();
-            mark(step);
+            record(step, System.nanoTime() - t0);
             return value;
         }
 
-        void mark(String step) {
-            long now = System.nanoTime();
+        synchronized void record(String step, long nanos) {
             if (step.equals("query") && queries++ > 0) {
                 step = "query " + queries;
             }
-            steps.append(String.format(Locale.ROOT, " %s %.0f ms,", step, (now - last) / 1e6));
-            last = now;
+            steps.append(String.format(Locale.ROOT, " %s %.0f ms,", step, nanos / 1e6));
+        }
+
+        synchronized void printed() {
+            if (firstResult == 0) {
+                firstResult = System.nanoTime();
+            }
         }
 
         @Override
-        public String toString() {
+        public synchronized String toString() {
             return String.format(
                     Locale.ROOT,
-                    "Timings:%s total %.0f ms (JVM start-up not included)",
+                    "Timings:%s first result at %.0f ms, total %.0f ms (after JVM start-up)",
                     steps,
+                    (firstResult - start) / 1e6,
                     (System.nanoTime() - start) / 1e6);
         }
     }

@@ -94,7 +94,14 @@ class CliEverydayUseTest {
             assertThat(piped.status()).as(piped.err()).isZero();
             assertThat(piped.lines().stream().map(CliTest::parse).toList())
                     .containsExactly(lines.get(2), lines.get(0));
-            assertThat(piped.err()).contains("Timings: table", "engine", "model", "query 2");
+            assertThat(piped.err())
+                    .contains(
+                            "Timings:",
+                            " table ",
+                            " engine ",
+                            " model ",
+                            " query 2 ",
+                            "first result at");
         } finally {
             System.setIn(stdin);
         }
