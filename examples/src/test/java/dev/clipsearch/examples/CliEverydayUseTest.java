@@ -56,6 +56,22 @@ class CliEverydayUseTest {
         assertThat(index.status()).as(index.err()).isZero();
     }
 
+    /** {@code index} of the test model and dataset into {@code storeUri}, then {@code more}. */
+    private static String[] index(String storeUri, String... more) {
+        List<String> args =
+                new java.util.ArrayList<>(
+                        List.of(
+                                "index",
+                                "--model",
+                                modelDir.toString(),
+                                "--dataset",
+                                datasetDir.toString(),
+                                "--store",
+                                storeUri));
+        args.addAll(List.of(more));
+        return args.toArray(String[]::new);
+    }
+
     private static String[] search(String... more) {
         List<String> args =
                 new java.util.ArrayList<>(
@@ -117,17 +133,7 @@ class CliEverydayUseTest {
     @Test
     void limitAndKAreCheckedAgainstOneRange() {
         for (String limit : List.of("0", "-5")) {
-            Run run =
-                    cli(
-                            "index",
-                            "--model",
-                            modelDir.toString(),
-                            "--dataset",
-                            datasetDir.toString(),
-                            "--store",
-                            Fixtures.memoryStore(),
-                            "--limit",
-                            limit);
+            Run run = cli(index(Fixtures.memoryStore(), "--limit", limit));
             assertThat(run.status()).isEqualTo(2);
             assertThat(run.err())
                     .contains("--limit must be a positive number of rows, got " + limit);
@@ -144,17 +150,7 @@ class CliEverydayUseTest {
     @Test
     void aFailedIndexLeavesNoNewTable() throws Exception {
         String lance = "lance:" + tmp.resolve("db-failed");
-        Run wrongSplit =
-                cli(
-                        "index",
-                        "--model",
-                        modelDir.toString(),
-                        "--dataset",
-                        datasetDir.toString(),
-                        "--split",
-                        "nosuch",
-                        "--store",
-                        lance);
+        Run wrongSplit = cli(index(lance, "--split", "nosuch"));
         assertThat(wrongSplit.status()).isEqualTo(1);
         assertThat(wrongSplit.err()).contains("nosuch").contains("valid");
         assertNoTable(lance);
@@ -212,15 +208,7 @@ class CliEverydayUseTest {
     @Test
     void aStorePathThatIsAFileSaysSo() throws Exception {
         Path file = Files.writeString(tmp.resolve("not-a-dir"), "x");
-        Run run =
-                cli(
-                        "index",
-                        "--model",
-                        modelDir.toString(),
-                        "--dataset",
-                        datasetDir.toString(),
-                        "--store",
-                        "lance:" + file);
+        Run run = cli(index("lance:" + file));
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.err())
                 .contains(file + " is a file, but a Lance store is a directory")
