@@ -9,6 +9,7 @@ import dev.clipsearch.dataset.DatasetSplit;
 import dev.clipsearch.dataset.HfDataset;
 import dev.clipsearch.dataset.HfDatasets;
 import dev.clipsearch.dataset.LabelNames;
+import dev.clipsearch.dataset.RowCursor;
 import dev.clipsearch.hub.HfHub;
 import dev.clipsearch.store.ImageRecord;
 import dev.clipsearch.store.VectorChecks;
@@ -272,9 +273,24 @@ public final class ImageIndexer {
         try (ClipModel model =
                 ClipModels.fromPretrained(options.model(), options.hub(), options.modelOptions())) {
             HfDataset dataset = HfDatasets.load(options.dataset(), options.hub());
+            checkReadable(dataset, options.split());
             try (VectorStore store =
                     VectorStores.open(options.store(), options.table(), model.dimension())) {
                 return index(model, dataset, store, options, records);
+            }
+        }
+    }
+
+    /**
+     * Fails before a table is opened (and created) when the split is missing or its files are
+     * unreadable (row counts from the file footers, first row read): a failed run leaves no new
+     * empty table.
+     */
+    static void checkReadable(HfDataset dataset, String splitName) {
+        DatasetSplit split = dataset.split(splitName);
+        if (split.size() > 0) {
+            try (RowCursor rows = split.open(0, row -> {})) {
+                rows.hasNext();
             }
         }
     }

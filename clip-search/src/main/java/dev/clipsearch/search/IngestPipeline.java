@@ -141,6 +141,7 @@ final class IngestPipeline {
         private volatile boolean stopped;
         private long alreadyStored;
         private long indexed;
+        private long encoded;
         private long skipped;
         private long readerAlreadyStored;
 
@@ -366,6 +367,9 @@ final class IngestPipeline {
             for (int i = 0; i < batch.size(); i++) {
                 pending.add(record(batch.get(i), vectors.get(i)));
             }
+            synchronized (this) {
+                encoded += batch.size();
+            }
             batch.clear();
         }
 
@@ -445,17 +449,26 @@ final class IngestPipeline {
             bad.forEach(this::skip);
         }
 
+        /**
+         * Tells the listener, counting rows as soon as they are encoded (per forward pass, not per
+         * store write), and only when a count moved.
+         */
         private void report() {
             long done;
-            long idx;
+            long enc;
             long sk;
             synchronized (this) {
-                idx = indexed;
+                enc = encoded;
                 sk = skipped;
-                done = alreadyStored + indexed + sk;
+                done = alreadyStored + enc + sk;
             }
-            progress.progress(done, idx, sk);
+            if (done != reportedDone) {
+                reportedDone = done;
+                progress.progress(done, enc, sk);
+            }
         }
+
+        private long reportedDone = -1;
     }
 
     /**

@@ -15,10 +15,11 @@ public interface ProgressListener {
     default void started(String source, long total) {}
 
     /**
-     * Rows were handled.
+     * Rows were handled: called after each forward pass (and as rows are found stored or
+     * unreadable), only when {@code done} moved.
      *
-     * @param done rows handled so far (indexed, already stored or skipped)
-     * @param indexed rows encoded and stored so far by this run
+     * @param done rows handled so far (encoded, already stored or skipped)
+     * @param indexed rows encoded so far by this run (stored, or in the store write under way)
      * @param skipped rows skipped as unreadable so far
      */
     default void progress(long done, long indexed, long skipped) {}

@@ -148,13 +148,25 @@ final class BenchCommand {
             name = "ingest",
             mixinStandardHelpOptions = true,
             description =
-                    "Images/s of the whole indexing pipeline vs the encoder alone (target: within 15%);"
+                    "Images/s of the whole indexing pipeline vs the encoder alone (target: within 15%%);"
                             + " random ViT-B/32 weights unless --model is given; writes to a"
                             + " temporary Lance table unless --store is given.")
     static final class Ingest implements Callable<Integer> {
         @Spec CommandSpec spec;
 
-        @Mixin CommonOptions common;
+        @Mixin ModelOptions common;
+
+        @Mixin DatasetOptions data;
+
+        @Mixin EncodingOptions encoding;
+
+        @Option(
+                names = "--store",
+                paramLabel = "URI",
+                description =
+                        "Store the pipeline writes to, in a new table ingest_bench_* emptied"
+                                + " afterwards (default: a temporary Lance table).")
+        String store;
 
         @Option(
                 names = "--images",
@@ -168,20 +180,17 @@ final class BenchCommand {
         @Override
         public Integer call() {
             IngestBenchmark.Options defaults = IngestBenchmark.Options.defaults();
-            int n = common.limit > 0 ? (int) Math.min(Integer.MAX_VALUE, common.limit) : images;
+            int n = data.limit > 0 ? (int) Math.min(Integer.MAX_VALUE, data.limit) : images;
             IngestBenchmark.Options options =
                     new IngestBenchmark.Options(
                             n,
-                            common.batchSize,
-                            common.workers != null ? common.workers : defaults.workers(),
-                            common.split,
-                            // the store named by --store, else a temporary Lance table
-                            spec.commandLine().getParseResult().hasMatchedOption("--store")
-                                    ? common.store
-                                    : null);
+                            encoding.batchSize,
+                            encoding.workers != null ? encoding.workers : defaults.workers(),
+                            data.split,
+                            store); // null: a temporary Lance table
             IngestBenchmark.Result result;
             common.announcePrecision(spec.commandLine().getErr());
-            HfDataset dataset = HfDatasets.load(common.dataset, common.hub());
+            HfDataset dataset = HfDatasets.load(data.dataset, common.hub());
             if (spec.commandLine().getParseResult().hasMatchedOption("--model")) {
                 try (ClipModel model =
                         ClipModels.fromPretrained(

@@ -3,6 +3,7 @@ package dev.clipsearch.examples;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -78,7 +79,8 @@ public final class ClipSearchCli {
         cli.setExecutionExceptionHandler(
                 (e, commandLine, parseResult) -> {
                     PrintWriter w = commandLine.getErr();
-                    w.println("Error: " + message(e));
+                    String help = FirstRunHelp.message(e, hubCacheDir());
+                    w.println("Error: " + (help != null ? help : message(e)));
                     if (root.verbose) {
                         e.printStackTrace(w);
                     }
@@ -89,6 +91,14 @@ public final class ClipSearchCli {
         // order
         cli.getSubcommands().get("embed").setOverwrittenOptionsAllowed(true);
         return cli;
+    }
+
+    private static Path hubCacheDir() {
+        try {
+            return ModelOptions.hubBuilder.get().build().cacheDir();
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /** The exception's message, followed by its causes' where they add something. */

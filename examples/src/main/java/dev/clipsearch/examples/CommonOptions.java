@@ -1,35 +1,16 @@
 package dev.clipsearch.examples;
 
-import dev.clipsearch.core.ClipModelOptions;
-import dev.clipsearch.core.Precision;
-import dev.clipsearch.hub.ConsoleProgressBar;
-import dev.clipsearch.hub.HfHub;
-import dev.clipsearch.search.ImageIndexer;
-import dev.clipsearch.search.IndexSummary;
 import dev.clipsearch.store.VectorStores;
-import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** The options most subcommands share: what model, which data, which store. */
-final class CommonOptions {
-    @Option(
-            names = "--model",
-            paramLabel = "REPO|DIR",
-            description =
-                    "CLIP model: a Hugging Face repo id or a local model directory (default: ${DEFAULT-VALUE}).")
-    String model = ImageIndexer.DEFAULT_MODEL;
-
-    @Option(
-            names = "--dataset",
-            paramLabel = "REPO|DIR|FILE",
-            description =
-                    "Dataset: a Hub repo id, a local Hub-layout directory or a parquet file (default: ${DEFAULT-VALUE}).")
-    String dataset = ImageIndexer.DEFAULT_DATASET;
-
-    @Option(names = "--split", description = "Dataset split (default: ${DEFAULT-VALUE}).")
-    String split = ImageIndexer.DEFAULT_SPLIT;
-
+/**
+ * What every command that reads or writes a table shares: the model ({@link ModelOptions}) and the
+ * table ({@code --store}, {@code --table}). Datasets and indexing have their own mixins ({@link
+ * DatasetOptions}, {@link IndexingOptions}), so that each command's help lists only its options.
+ */
+class CommonOptions extends ModelOptions {
     @Option(
             names = "--store",
             paramLabel = "URI",
@@ -40,111 +21,41 @@ final class CommonOptions {
     @Option(names = "--table", description = "Table name (default: ${DEFAULT-VALUE}).")
     String table = VectorStores.DEFAULT_TABLE;
 
-    @Option(
-            names = "--batch-size",
-            paramLabel = "N",
-            description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
-    int batchSize = ImageIndexer.DEFAULT_BATCH_SIZE;
-
-    @Option(
-            names = "--write-batch-size",
-            paramLabel = "N",
-            description = "Records per store write (default: ${DEFAULT-VALUE}).")
-    int writeBatchSize = ImageIndexer.DEFAULT_WRITE_BATCH_SIZE;
-
-    @Option(
-            names = "--limit",
-            paramLabel = "N",
-            description = "Use only the first N rows of the split (default: all).")
-    long limit;
-
-    @Option(
-            names = "--workers",
-            paramLabel = "N",
-            description = "Image decoding threads (default: cores - 1).")
-    Integer workers;
-
-    @Option(
-            names = "--class-names",
-            paramLabel = "FILE",
-            description =
-                    "TSV with 'label' and 'name' columns naming the classes (default: the dataset's names).")
-    Path classNames;
-
-    @Option(
-            names = "--precision",
-            paramLabel = "FP32|BF16|AUTO",
-            description =
-                    "Encoder precision: FP32 (exact, transformers' numbers), BF16 (bf16 matrix "
-                            + "products, about 3x faster on CPUs with native bf16) or AUTO (BF16 where "
-                            + "the CPU has native bf16, else FP32) (default: ${DEFAULT-VALUE}).")
-    Precision precision = Precision.AUTO;
-
-    private HfHub hub;
-
-    /** How to load the model: {@code --precision} on the CPU. */
-    ClipModelOptions modelOptions() {
-        return ClipModelOptions.defaults().withPrecision(precision);
-    }
-
     /**
-     * Says which precision the encoders will use, as the command's first line of output: on stderr,
-     * so that JSON on stdout stays parseable.
+     * Fails with a clear message when a {@code lance:} store names a file: Lance keeps a database
+     * in a directory.
      */
-    void announcePrecision(PrintWriter err) {
-        err.println(precisionLine(precision));
-        err.flush();
+    void checkStore() {
+        checkStore(store);
     }
 
-    static String precisionLine(Precision requested) {
-        Precision used = requested.onThisCpu();
-        String why =
-                requested != Precision.AUTO
-                        ? "as requested"
-                        : used == Precision.BF16
-                                ? "AUTO: this CPU has native bf16"
-                                : "AUTO: this CPU has no native bf16";
-        return "Precision: " + used + " (" + why + ")";
-    }
-
-    /** The Hub client: configured from the environment, with a download progress bar on stderr. */
-    HfHub hub() {
-        if (hub == null) {
-            hub = consoleHub();
+    static void checkStore(String uri) {
+        if (!uri.regionMatches(true, 0, "lance:", 0, "lance:".length())) {
+            return;
         }
-        return hub;
-    }
-
-    /** A Hub client configured from the environment, with a download progress bar on stderr. */
-    static HfHub consoleHub() {
-        return HfHub.builderFromEnvironment().listener(new ConsoleProgressBar(System.err)).build();
-    }
-
-    /**
-     * Indexes as these options say, with a progress bar on stderr. A second concurrent run on the
-     * same Lance table fails at its first write (the store's one-writer lock).
-     */
-    IndexSummary index() {
-        return ImageIndexer.generate(indexerOptions().progress(ConsoleProgress.onStderr()));
-    }
-
-    ImageIndexer.Options indexerOptions() {
-        ImageIndexer.Options o =
-                ImageIndexer.Options.defaults()
-                        .model(model)
-                        .dataset(dataset)
-                        .split(split)
-                        .store(store)
-                        .table(table)
-                        .batchSize(batchSize)
-                        .writeBatchSize(writeBatchSize)
-                        .limit(limit)
-                        .classNames(classNames)
-                        .modelOptions(modelOptions())
-                        .hub(hub());
-        if (workers != null) {
-            o.workers(workers);
+        String location = uri.substring("lance:".length());
+        int query = location.indexOf('?');
+        if (query >= 0) {
+            location = location.substring(0, query);
         }
-        return o;
+        if (location.startsWith("//")) {
+            return; // a URI form (lance://...): the backend parses it
+        }
+        Path path;
+        try {
+            path = Path.of(location);
+        } catch (RuntimeException e) {
+            return; // the backend reports a malformed path
+        }
+        if (Files.exists(path) && !Files.isDirectory(path)) {
+            throw new IllegalArgumentException(
+                    "Store "
+                            + uri
+                            + ": "
+                            + path
+                            + " is a file, but a Lance store is a directory that holds tables"
+                            + " (created when absent). Give --store lance:DIR with a directory"
+                            + " path, or move the file away.");
+        }
     }
 }

@@ -24,16 +24,21 @@ final class DemoCommand implements Callable<Integer> {
 
     @Mixin CommonOptions common;
 
+    @Mixin DatasetOptions data;
+
+    @Mixin IndexingOptions indexing;
+
     @Mixin ServerOptions server;
 
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         common.announcePrecision(spec.commandLine().getErr());
+        common.checkStore();
         long have = storedRows();
-        long want = HfDatasets.load(common.dataset, common.hub()).split(common.split).size();
-        if (common.limit > 0) {
-            want = Math.min(want, common.limit);
+        long want = HfDatasets.load(data.dataset, common.hub()).split(data.split).size();
+        if (data.limit > 0) {
+            want = Math.min(want, data.limit);
         }
         if (have < want) {
             out.println(
@@ -45,7 +50,7 @@ final class DemoCommand implements Callable<Integer> {
                             + want
                             + " images; indexing the rest.");
             out.flush();
-            IndexSummary summary = common.index();
+            IndexSummary summary = indexing.index(common, data);
             out.println(summary.toText());
         }
         ServeCommand.serve(common, server, out, spec.commandLine().getErr());

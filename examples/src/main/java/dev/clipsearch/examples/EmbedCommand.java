@@ -4,13 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.clipsearch.core.ClipModel;
-import dev.clipsearch.core.ClipModelOptions;
 import dev.clipsearch.core.ClipModels;
 import dev.clipsearch.core.EmbeddingMode;
 import dev.clipsearch.core.ImageEncoder;
 import dev.clipsearch.core.Precision;
 import dev.clipsearch.core.TextEncoder;
-import dev.clipsearch.search.ImageIndexer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -33,26 +32,19 @@ import picocli.CommandLine.Spec;
 final class EmbedCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(
-            names = "--model",
-            paramLabel = "REPO|DIR",
-            description =
-                    "CLIP model: a Hugging Face repo id or a local model directory (default: ${DEFAULT-VALUE}).")
-    String model = ImageIndexer.DEFAULT_MODEL;
+    @Mixin EmbedModelOptions modelOptions;
 
     @Option(
             names = "--raw",
             description = "Print the raw projected features instead of unit-length vectors.")
     boolean raw;
 
-    @Option(
-            names = "--precision",
-            paramLabel = "FP32|BF16|AUTO",
-            description =
-                    "Encoder precision: FP32 (exact, transformers' numbers), BF16 (bf16 matrix "
-                            + "products, about 3x faster on CPUs with native bf16) or AUTO (BF16 where "
-                            + "the CPU has native bf16) (default: ${DEFAULT-VALUE}).")
-    Precision precision = Precision.FP32;
+    /** The model options, FP32 by default: embed is the parity tool (transformers' numbers). */
+    static final class EmbedModelOptions extends ModelOptions {
+        EmbedModelOptions() {
+            precision = Precision.FP32;
+        }
+    }
 
     private record Input(boolean image, String value) {}
 
@@ -82,9 +74,9 @@ final class EmbedCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper json = new ObjectMapper();
         EmbeddingMode mode = raw ? EmbeddingMode.RAW : EmbeddingMode.NORMALIZED;
-        ClipModelOptions options = ClipModelOptions.defaults().withPrecision(precision);
         try (ClipModel clip =
-                ClipModels.fromPretrained(model, CommonOptions.consoleHub(), options)) {
+                ClipModels.fromPretrained(
+                        modelOptions.model, modelOptions.hub(), modelOptions.modelOptions())) {
             ImageEncoder images = clip.imageEncoder(mode);
             TextEncoder texts = clip.textEncoder(mode);
             for (Input in : inputs) {

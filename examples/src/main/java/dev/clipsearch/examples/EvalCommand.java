@@ -30,6 +30,10 @@ final class EvalCommand implements Callable<Integer> {
 
     @Mixin CommonOptions common;
 
+    @Mixin DatasetOptions data;
+
+    @Mixin IndexingOptions indexing;
+
     @Option(
             names = "--template",
             description = "Prompt template; {} is the class name (default: \"${DEFAULT-VALUE}\").")
@@ -45,11 +49,12 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         common.announcePrecision(spec.commandLine().getErr());
-        ImageIndexer.Options options = common.indexerOptions().progress(ConsoleProgress.onStderr());
+        ImageIndexer.Options options =
+                indexing.indexerOptions(common, data).progress(ConsoleProgress.onStderr());
         Evaluation.Result result;
         try (ClipModel model =
                 ClipModels.fromPretrained(common.model, common.hub(), common.modelOptions())) {
-            HfDataset dataset = HfDatasets.load(common.dataset, common.hub());
+            HfDataset dataset = HfDatasets.load(data.dataset, common.hub());
             try (VectorStore store =
                     VectorStores.open(common.store, common.table, model.dimension())) {
                 IndexSummary summary = ImageIndexer.index(model, dataset, store, options, null);
@@ -60,9 +65,9 @@ final class EvalCommand implements Callable<Integer> {
                         Evaluation.run(
                                 model.textEncoder(),
                                 store,
-                                ClassNames.labelNames(dataset, common.classNames),
+                                ClassNames.labelNames(dataset, indexing.classNames),
                                 template,
-                                ImageIndexer.sourceOf(dataset, common.split));
+                                ImageIndexer.sourceOf(dataset, data.split));
             }
         }
         PrintWriter out = spec.commandLine().getOut();

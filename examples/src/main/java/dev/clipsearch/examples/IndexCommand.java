@@ -19,6 +19,10 @@ final class IndexCommand implements Callable<Integer> {
 
     @Mixin CommonOptions common;
 
+    @Mixin DatasetOptions data;
+
+    @Mixin IndexingOptions indexing;
+
     @Override
     public Integer call() {
         Thread interrupted =
@@ -31,7 +35,7 @@ final class IndexCommand implements Callable<Integer> {
         common.announcePrecision(spec.commandLine().getErr());
         IndexSummary summary;
         try {
-            summary = common.index();
+            summary = indexing.index(common, data);
         } finally {
             removeQuietly(interrupted);
         }

@@ -386,7 +386,8 @@ class CliTest {
 
         Run usage = cli("search", "--model", modelDir.toString(), "--store", store);
         assertThat(usage.status()).isEqualTo(2);
-        assertThat(usage.err()).contains("Give either a QUERY text or --image FILE");
+        assertThat(usage.err())
+                .contains("Give exactly one of: a QUERY text, --image FILE or --queries FILE");
 
         Run unknown = cli("frobnicate");
         assertThat(unknown.status()).isEqualTo(2);
