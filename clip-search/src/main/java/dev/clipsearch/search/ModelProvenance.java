@@ -209,11 +209,11 @@ public record ModelProvenance(
                             + table.describe()
                             + ", not by "
                             + describe()
-                            + ": its vectors are not comparable with this model's. "
-                            + capitalized(action)
-                            + " it with "
+                            + ": its vectors are not comparable with this model's. Use "
                             + table.name()
-                            + ", use another table, or allow the mismatch"
+                            + " to "
+                            + action
+                            + " it, use another table, or allow the mismatch"
                             + " (allowModelMismatch, CLI --allow-model-mismatch)";
             if (!allowMismatch) {
                 throw new ModelMismatchException(message, table, this);
@@ -304,9 +304,5 @@ public record ModelProvenance(
         } catch (InvalidPathException e) {
             return null;
         }
-    }
-
-    private static String capitalized(String s) {
-        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 }
