@@ -80,6 +80,25 @@ final class CommonOptions {
                             + "the CPU has native bf16, else FP32) (default: ${DEFAULT-VALUE}).")
     Precision precision = Precision.AUTO;
 
+    @Option(
+            names = "--add",
+            description =
+                    "Index into a table that holds another dataset (default: refused, naming both).")
+    boolean addToExisting;
+
+    @Option(
+            names = "--remove-missing",
+            description =
+                    "After a complete run, delete stored rows the dataset no longer has (default: report them).")
+    boolean removeMissing;
+
+    @Option(
+            names = "--allow-model-mismatch",
+            description =
+                    "Use a table made by another model anyway (default: refused, naming both models; "
+                            + "the scores would be meaningless).")
+    boolean allowModelMismatch;
+
     private HfHub hub;
 
     /** How to load the model: {@code --precision} on the CPU. */
@@ -141,6 +160,9 @@ final class CommonOptions {
                         .limit(limit)
                         .classNames(classNames)
                         .modelOptions(modelOptions())
+                        .addToExisting(addToExisting)
+                        .removeMissing(removeMissing)
+                        .allowModelMismatch(allowModelMismatch)
                         .hub(hub());
         if (workers != null) {
             o.workers(workers);

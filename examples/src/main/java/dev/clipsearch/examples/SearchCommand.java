@@ -74,7 +74,8 @@ final class SearchCommand implements Callable<Integer> {
                         common.store,
                         common.table,
                         common.hub(),
-                        common.modelOptions())) {
+                        common.modelOptions(),
+                        common.allowModelMismatch)) {
             hits =
                     example == null
                             ? search.findHits(query, k, filter)

@@ -211,7 +211,18 @@ class CliTest {
         assertThat(info.get("rows").asLong()).isEqualTo(20);
         assertThat(info.get("dimension").asInt()).isEqualTo(512);
         assertThat(info.get("index").asText()).isNotBlank();
-        assertThat(cli("info", "--store", store).out()).contains("rows:      20");
+        // the model and precision that made the table (#10, #12)
+        assertThat(info.get("model").get("name").asText())
+                .isEqualTo(modelDir.getFileName().toString());
+        assertThat(info.get("model").get("dimension").asInt()).isEqualTo(512);
+        assertThat(info.get("model").get("fingerprint").asText()).startsWith("sha256:");
+        assertThat(info.get("precision").asText()).isIn("FP32", "BF16");
+        assertThat(info.get("datasets")).hasSize(1);
+        String text = cli("info", "--store", store).out();
+        assertThat(text)
+                .contains("rows:      20")
+                .contains("model:     " + modelDir.getFileName())
+                .containsPattern("precision: (FP32|BF16)");
     }
 
     @Test
