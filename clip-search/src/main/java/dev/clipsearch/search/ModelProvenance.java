@@ -184,7 +184,8 @@ public record ModelProvenance(
 
     /**
      * Refuses a model that did not make the table (unless {@code allowMismatch}); a table without
-     * provenance (written before it was recorded) is accepted with a one-line note.
+     * provenance (written before it was recorded) is accepted with a one-line note, an empty one
+     * silently.
      *
      * @param action what the caller is about to do ("search", "index into")
      * @throws ModelMismatchException when another model made the table and mismatches are not
@@ -193,6 +194,9 @@ public record ModelProvenance(
     public void checkTable(VectorStore store, boolean allowMismatch, String action) {
         Optional<ModelProvenance> recorded = ofTable(store.tableMetadata());
         if (recorded.isEmpty()) {
+            if (store.count() == 0) {
+                return; // a new table: nothing to check, indexing records this model
+            }
             LOG.info(
                     "Table '{}' does not record which model made it (written before model"
                             + " provenance); cannot check that {} is that model",

@@ -54,6 +54,12 @@ class ContentIdentityTest {
                 .workers(2);
     }
 
+    /** Indexes the image folder {@code folder} into {@code store}. */
+    private static IndexSummary index(
+            VectorStore store, Path folder, ImageIndexer.Options options) {
+        return ImageIndexer.index(model, HfDatasets.load(folder.toString()), store, options, null);
+    }
+
     private static void write(Path file, byte[] bytes) throws IOException {
         Files.createDirectories(file.getParent());
         Files.write(file, bytes);
@@ -102,16 +108,12 @@ class ContentIdentityTest {
             write(folder.resolve("dog/d" + i + ".png"), TestDatasets.png(1, i + 1, 16));
         }
         try (VectorStore store = freshStore()) {
-            IndexSummary first =
-                    ImageIndexer.index(
-                            model, HfDatasets.load(folder.toString()), store, options(), null);
+            IndexSummary first = index(store, folder, options());
             assertThat(first.indexed()).isEqualTo(10);
             assertTableHoldsExactly(store, folder);
 
             // unchanged: a rerun skips every row
-            IndexSummary same =
-                    ImageIndexer.index(
-                            model, HfDatasets.load(folder.toString()), store, options(), null);
+            IndexSummary same = index(store, folder, options());
             assertThat(same.indexed()).isZero();
             assertThat(same.alreadyStored()).isEqualTo(10);
 
@@ -127,9 +129,7 @@ class ContentIdentityTest {
                     folder.resolve("cat/c0.png"), Files.readAllBytes(folder.resolve("cat/c3.png")));
             Files.write(folder.resolve("cat/c3.png"), c0);
 
-            IndexSummary kept =
-                    ImageIndexer.index(
-                            model, HfDatasets.load(folder.toString()), store, options(), null);
+            IndexSummary kept = index(store, folder, options());
             assertThat(kept.replaced()).isPositive();
             assertThat(kept.stale()).isEqualTo(1); // 10 rows then, 9 now: one id past the end
             assertThat(kept.staleRemoved()).isFalse();
@@ -138,13 +138,7 @@ class ContentIdentityTest {
                     .contains("--remove-missing");
             assertThat(store.count()).isEqualTo(10);
 
-            IndexSummary pruned =
-                    ImageIndexer.index(
-                            model,
-                            HfDatasets.load(folder.toString()),
-                            store,
-                            options().removeMissing(true),
-                            null);
+            IndexSummary pruned = index(store, folder, options().removeMissing(true));
             assertThat(pruned.indexed()).isZero();
             assertThat(pruned.stale()).isEqualTo(1);
             assertThat(pruned.staleRemoved()).isTrue();
@@ -152,9 +146,7 @@ class ContentIdentityTest {
 
             // a changed image under the same name is re-encoded and replaced
             Files.write(folder.resolve("dog/d1.png"), TestDatasets.png(1, 50, 16));
-            IndexSummary changed =
-                    ImageIndexer.index(
-                            model, HfDatasets.load(folder.toString()), store, options(), null);
+            IndexSummary changed = index(store, folder, options());
             assertThat(changed.indexed()).isEqualTo(1);
             assertThat(changed.replaced()).isEqualTo(1);
             assertTableHoldsExactly(store, folder);
@@ -170,15 +162,8 @@ class ContentIdentityTest {
             write(cars.resolve("red/r" + i + ".png"), TestDatasets.png(3, i + 7, 16));
         }
         try (VectorStore store = freshStore()) {
-            ImageIndexer.index(model, HfDatasets.load(pets.toString()), store, options(), null);
-            assertThatThrownBy(
-                            () ->
-                                    ImageIndexer.index(
-                                            model,
-                                            HfDatasets.load(cars.toString()),
-                                            store,
-                                            options(),
-                                            null))
+            index(store, pets, options());
+            assertThatThrownBy(() -> index(store, cars, options()))
                     .isInstanceOf(DatasetMismatchException.class)
                     .hasMessageContaining("holds dataset pets, not cars")
                     .hasMessageContaining("--add")
@@ -190,18 +175,12 @@ class ContentIdentityTest {
                             });
             assertThat(store.count()).isEqualTo(3);
 
-            IndexSummary added =
-                    ImageIndexer.index(
-                            model,
-                            HfDatasets.load(cars.toString()),
-                            store,
-                            options().addToExisting(true),
-                            null);
+            IndexSummary added = index(store, cars, options().addToExisting(true));
             // both folders are split "train": the ids collide, the content check replaces them
             assertThat(added.indexed()).isEqualTo(3);
             assertThat(store.tableMetadata().get(Metadata.TABLE_DATASETS)).isEqualTo("pets\ncars");
             // then either dataset may be indexed again without the option
-            ImageIndexer.index(model, HfDatasets.load(pets.toString()), store, options(), null);
+            index(store, pets, options());
         }
     }
 
@@ -220,19 +199,10 @@ class ContentIdentityTest {
                             model.imageEncoder().encode(TestDatasets.png(0, 1, 16), "old"),
                             Map.of(Metadata.SOURCE, "pets/train"));
             store.upsert(List.of(old)); // no table metadata, as before this change
-            assertThatThrownBy(
-                            () ->
-                                    ImageIndexer.index(
-                                            model,
-                                            HfDatasets.load(cars.toString()),
-                                            store,
-                                            options(),
-                                            null))
+            assertThatThrownBy(() -> index(store, cars, options()))
                     .isInstanceOf(DatasetMismatchException.class)
                     .hasMessageContaining("pets");
-            IndexSummary resumed =
-                    ImageIndexer.index(
-                            model, HfDatasets.load(pets.toString()), store, options(), null);
+            IndexSummary resumed = index(store, pets, options());
             // the old row has no sha256: it is encoded again, once
             assertThat(resumed.indexed()).isEqualTo(1);
             assertThat(resumed.replaced()).isEqualTo(1);
