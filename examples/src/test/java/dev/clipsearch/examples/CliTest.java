@@ -226,6 +226,54 @@ class CliTest {
     }
 
     @Test
+    void anotherModelOrDatasetIsRefusedUnlessAllowed() throws Exception {
+        // the same architecture with one weight changed
+        Path other = Fixtures.tinyModel(tmp.resolve("other"));
+        Path weights = other.resolve("model.safetensors");
+        byte[] bytes = Files.readAllBytes(weights);
+        bytes[bytes.length - 2] ^= 0x40;
+        Files.write(weights, bytes);
+        Run refused = cli("search", "a red square", "--model", other.toString(), "--store", store);
+        assertThat(refused.status()).isNotZero();
+        assertThat(refused.err()).contains("was made by model").contains("--allow-model-mismatch");
+        Run allowed =
+                cli(
+                        "search",
+                        "a red square",
+                        "--model",
+                        other.toString(),
+                        "--store",
+                        store,
+                        "--allow-model-mismatch");
+        assertThat(allowed.status()).as(allowed.err()).isZero();
+
+        Path pets = tmp.resolve("pets");
+        Files.createDirectories(pets.resolve("cat"));
+        Files.write(pets.resolve("cat/a.png"), TestDatasets.png(0, 1, 16));
+        Files.write(pets.resolve("cat/b.png"), TestDatasets.png(0, 2, 16));
+        String fresh = Fixtures.memoryStore();
+        String[] petsArgs = {
+            "index",
+            "--model",
+            modelDir.toString(),
+            "--dataset",
+            pets.toString(),
+            "--split",
+            "train",
+            "--store",
+            fresh
+        };
+        assertThat(cli(petsArgs).status()).isZero();
+        Run mixed = cli(onTheSplit("index", fresh, "--limit", "3"));
+        assertThat(mixed.status()).isNotZero();
+        assertThat(mixed.err()).contains("holds dataset pets").contains("--add");
+        Run added = cli(onTheSplit("index", fresh, "--limit", "3", "--add"));
+        assertThat(added.status()).as(added.err()).isZero();
+        assertThat(cli("info", "--store", fresh).out())
+                .contains("datasets:  pets, generated-dataset");
+    }
+
+    @Test
     void searchJsonListsTheHitsBestFirst() {
         Run run =
                 cli(
