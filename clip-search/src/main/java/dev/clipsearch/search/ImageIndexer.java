@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -77,6 +78,9 @@ public final class ImageIndexer {
         private HfHub hub;
         private ClipModelOptions modelOptions = ClipModelOptions.defaults();
         private ProgressListener progress = ProgressListener.NONE;
+        private boolean addToExisting;
+        private boolean allowModelMismatch;
+        private boolean removeMissing;
 
         private Options() {}
 
@@ -180,6 +184,49 @@ public final class ImageIndexer {
         public Options progress(ProgressListener progress) {
             this.progress = progress == null ? ProgressListener.NONE : progress;
             return this;
+        }
+
+        /**
+         * Whether to index a dataset into a table that holds another one (default false: refused
+         * with {@link DatasetMismatchException}).
+         */
+        public Options addToExisting(boolean addToExisting) {
+            this.addToExisting = addToExisting;
+            return this;
+        }
+
+        /**
+         * Whether to index with another model than the one that made the table (default false:
+         * refused with {@link ModelMismatchException}; the vectors of the two are not comparable).
+         */
+        public Options allowModelMismatch(boolean allowModelMismatch) {
+            this.allowModelMismatch = allowModelMismatch;
+            return this;
+        }
+
+        /**
+         * Whether to delete stored rows of the split that the dataset no longer has (rows past its
+         * end, rows now unreadable) after a complete run (default false: they are reported in the
+         * {@link IndexSummary} and the log).
+         */
+        public Options removeMissing(boolean removeMissing) {
+            this.removeMissing = removeMissing;
+            return this;
+        }
+
+        /** Whether adding another dataset to a table is allowed. */
+        public boolean addToExisting() {
+            return addToExisting;
+        }
+
+        /** Whether indexing with another model than the table's is allowed. */
+        public boolean allowModelMismatch() {
+            return allowModelMismatch;
+        }
+
+        /** Whether stored rows the dataset no longer has are deleted. */
+        public boolean removeMissing() {
+            return removeMissing;
         }
 
         /** The model repo id or directory. */
@@ -320,7 +367,18 @@ public final class ImageIndexer {
             Consumer<ImageRecord> records) {
         DatasetSplit split = dataset.split(options.split());
         LabelNames names = ClassNames.labelNames(dataset, options.classNames());
-        checkSameModel(model.imageEncoder(), store, options.split());
+        IngestPipeline.checkDimension(
+                model.imageEncoder(),
+                store,
+                "index into another table, or use the model that indexed this one");
+        checkDataset(store, dataset.name(), options.addToExisting());
+        ModelProvenance provenance = provenanceOf(options, model);
+        provenance.checkTable(store, options.allowModelMismatch(), "index into");
+        if (!options.allowModelMismatch()) {
+            checkSameModel(model.imageEncoder(), store, options.split());
+        }
+        provenance.recordIn(store);
+        recordDataset(store, dataset.name());
         IngestPipeline pipeline =
                 new IngestPipeline(
                         model.imageEncoder(),
@@ -336,7 +394,69 @@ public final class ImageIndexer {
                 source,
                 label -> names.name(label).orElse(null),
                 options.limit(),
+                options.removeMissing(),
                 records);
+    }
+
+    /** The provenance of the model the options name (a directory needs no Hub client). */
+    static ModelProvenance provenanceOf(Options options, ClipModel model) {
+        return ModelProvenance.of(options.model(), options.hub, model);
+    }
+
+    /**
+     * The datasets a table holds: as its metadata records them, or, for a table written before
+     * that, the dataset of one stored row; empty for an empty table.
+     */
+    static List<String> datasetsOf(VectorStore store) {
+        String recorded = store.tableMetadata().get(Metadata.TABLE_DATASETS);
+        if (recorded != null) {
+            return List.of(recorded.split("\n"));
+        }
+        if (store.count() == 0) {
+            return List.of();
+        }
+        float[] any = new float[store.dimension()];
+        java.util.Arrays.fill(any, 1f);
+        return store.search(any, 1).stream()
+                .map(h -> h.metadata().get(Metadata.SOURCE))
+                .filter(Objects::nonNull)
+                .filter(source -> source.lastIndexOf('/') > 0)
+                .map(source -> source.substring(0, source.lastIndexOf('/')))
+                .toList();
+    }
+
+    /**
+     * Refuses to index {@code dataset} into a table that holds another dataset, unless adding is
+     * asked.
+     */
+    static void checkDataset(VectorStore store, String dataset, boolean addToExisting) {
+        List<String> held = datasetsOf(store);
+        if (held.isEmpty() || held.contains(dataset) || addToExisting) {
+            return;
+        }
+        throw new DatasetMismatchException(
+                "Table '"
+                        + store.tableName()
+                        + "' holds dataset "
+                        + String.join(", ", held)
+                        + ", not "
+                        + dataset
+                        + ": index "
+                        + dataset
+                        + " into another table (--table), or add it to this one"
+                        + " (addToExisting, CLI --add)",
+                dataset,
+                held);
+    }
+
+    private static void recordDataset(VectorStore store, String dataset) {
+        List<String> held = new ArrayList<>(datasetsOf(store));
+        if (!held.contains(dataset) || store.tableMetadata().get(Metadata.TABLE_DATASETS) == null) {
+            if (!held.contains(dataset)) {
+                held.add(dataset);
+            }
+            store.putTableMetadata(Map.of(Metadata.TABLE_DATASETS, String.join("\n", held)));
+        }
     }
 
     /**

@@ -14,10 +14,12 @@ import dev.clipsearch.store.SearchRequest;
 import dev.clipsearch.store.VectorStore;
 import dev.clipsearch.store.VectorStores;
 import java.awt.image.BufferedImage;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Finds images in an indexed table by text ("a red sports car") or by example image. Thread-safe:
@@ -33,12 +35,26 @@ import java.util.Optional;
  *   for (FoundImage f : search.findImages("a red sports car", 9)) { ... }
  * }
  * }</pre>
+ *
+ * <p>Live tables: the search follows the table as another process indexes into it. Before a query,
+ * a fetch or {@link #store()}, at most once per {@link #refreshInterval(Duration) refresh interval}
+ * (default {@value #DEFAULT_REFRESH_MILLIS} ms), it asks the store for a newer version ({@link
+ * VectorStore#refresh()}, a cheap version check); new rows become searchable and fetchable without
+ * a restart.
+ *
+ * <p>{@link #open} checks that the model is the one that made the table ({@link ModelProvenance})
+ * and refuses another with {@link ModelMismatchException} unless the mismatch is allowed.
  */
 public final class ImageSearch implements AutoCloseable {
+    /** How often, at most, the table is checked for a new version when none is set. */
+    public static final long DEFAULT_REFRESH_MILLIS = 1000;
+
     private final TextEncoder textEncoder;
     private final ImageEncoder imageEncoder;
     private final VectorStore store;
     private final AutoCloseable[] owned;
+    private volatile long refreshNanos = DEFAULT_REFRESH_MILLIS * 1_000_000L;
+    private final AtomicLong lastRefresh = new AtomicLong(System.nanoTime());
 
     /**
      * Searches {@code store} with the encoders of {@code model}; closing this search closes
@@ -85,11 +101,32 @@ public final class ImageSearch implements AutoCloseable {
      */
     public static ImageSearch open(
             String model, String storeUri, String table, HfHub hub, ClipModelOptions options) {
+        return open(model, storeUri, table, hub, options, false);
+    }
+
+    /**
+     * As {@link #open(String, String, String, HfHub, ClipModelOptions)}; with {@code
+     * allowModelMismatch} a table made by another model is searched anyway (with a warning).
+     *
+     * @throws ModelMismatchException when the table records another model and the mismatch is not
+     *     allowed
+     */
+    public static ImageSearch open(
+            String model,
+            String storeUri,
+            String table,
+            HfHub hub,
+            ClipModelOptions options,
+            boolean allowModelMismatch) {
         // The store first: a missing table is reported at once, before a model download.
         VectorStore store = VectorStores.openExisting(storeUri, table);
         try {
             ClipModel clip = ClipModels.fromPretrained(model, hub, options);
             try {
+                IngestPipeline.checkDimension(
+                        clip.imageEncoder(), store, "search it with the model that indexed it");
+                ModelProvenance.of(model, hub, clip)
+                        .checkTable(store, allowModelMismatch, "search");
                 return new ImageSearch(clip.textEncoder(), clip.imageEncoder(), store, store, clip);
             } catch (RuntimeException e) {
                 clip.close();
@@ -101,9 +138,44 @@ public final class ImageSearch implements AutoCloseable {
         }
     }
 
-    /** The table searched. */
+    /**
+     * The table searched, brought up to date when the refresh interval has passed (so that {@code
+     * store().info()} counts rows indexed since).
+     */
     public VectorStore store() {
+        maybeRefresh();
         return store;
+    }
+
+    /**
+     * How often, at most, to check the table for a new version ({@link Duration#ZERO}: before every
+     * query). Returns this search.
+     */
+    public ImageSearch refreshInterval(Duration interval) {
+        if (interval.isNegative()) {
+            throw new IllegalArgumentException(
+                    "refresh interval must not be negative: " + interval);
+        }
+        this.refreshNanos = interval.toNanos();
+        return this;
+    }
+
+    /**
+     * Checks the table for a new version now; returns whether there was one (always false for
+     * stores that always read the latest state, such as in-memory tables and Qdrant).
+     */
+    public boolean refresh() {
+        lastRefresh.set(System.nanoTime());
+        return store.refresh();
+    }
+
+    /** Refreshes when the interval has passed; one caller at a time does it. */
+    private void maybeRefresh() {
+        long last = lastRefresh.get();
+        long now = System.nanoTime();
+        if (now - last >= refreshNanos && lastRefresh.compareAndSet(last, now)) {
+            store.refresh();
+        }
     }
 
     /** The {@code k} images closest to {@code query}, best first. */
@@ -178,6 +250,7 @@ public final class ImageSearch implements AutoCloseable {
      */
     public Optional<byte[]> imageBytes(String id) {
         Objects.requireNonNull(id, "id");
+        maybeRefresh();
         return store.get(id).map(ImageRecord::imageBytes);
     }
 
@@ -198,6 +271,7 @@ public final class ImageSearch implements AutoCloseable {
     /** Raw hits for a query vector (k checked against {@link SearchRequest#MAX_K}). */
     private List<SearchHit> hits(float[] vector, int k, Filter filter, boolean withImageBytes) {
         SearchRequest request = new SearchRequest(vector, k, filter, withImageBytes);
+        maybeRefresh();
         return store.search(request);
     }
 

@@ -18,6 +18,11 @@ import java.util.Map;
  * @param skippedRows the first skipped rows (at most {@link #MAX_LISTED_BAD_ROWS}), with split,
  *     index and reason
  * @param elapsed wall-clock time of the run
+ * @param replaced rows whose stored record no longer matched the dataset's row (other image bytes,
+ *     label or source) and were encoded again and replaced; counted in {@code indexed} too
+ * @param stale stored rows of this dataset split that it no longer has (past its end, or now
+ *     unreadable)
+ * @param staleRemoved whether the stale rows were deleted (as asked) or only reported
  */
 public record IndexSummary(
         String source,
@@ -27,10 +32,37 @@ public record IndexSummary(
         long skipped,
         Map<String, Long> skipReasons,
         List<BadRow> skippedRows,
-        Duration elapsed) {
+        Duration elapsed,
+        long replaced,
+        long stale,
+        boolean staleRemoved) {
 
     /** How many skipped rows a summary lists one by one. */
     public static final int MAX_LISTED_BAD_ROWS = 100;
+
+    /** A summary of a run that replaced nothing and found nothing stale. */
+    public IndexSummary(
+            String source,
+            long rows,
+            long indexed,
+            long alreadyStored,
+            long skipped,
+            Map<String, Long> skipReasons,
+            List<BadRow> skippedRows,
+            Duration elapsed) {
+        this(
+                source,
+                rows,
+                indexed,
+                alreadyStored,
+                skipped,
+                skipReasons,
+                skippedRows,
+                elapsed,
+                0,
+                0,
+                false);
+    }
 
     /** Copies the collections. */
     public IndexSummary {
@@ -63,6 +95,24 @@ public record IndexSummary(
                         rowsPerSecond(),
                         alreadyStored,
                         skipped));
+        if (replaced > 0) {
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            "%n  %d stored rows had changed in the dataset and were replaced",
+                            replaced));
+        }
+        if (stale > 0) {
+            sb.append(
+                    String.format(
+                            Locale.ROOT,
+                            staleRemoved
+                                    ? "%n  %d stored rows are no longer in the dataset: removed"
+                                    : "%n  %d stored rows are no longer in the dataset: kept"
+                                            + " (remove them with removeMissing, CLI"
+                                            + " --remove-missing)",
+                            stale));
+        }
         skipReasons.forEach(
                 (reason, n) ->
                         sb.append(String.format(Locale.ROOT, "%n  skipped %d: %s", n, reason)));

@@ -11,9 +11,13 @@ import dev.clipsearch.dataset.DatasetSplit;
 import dev.clipsearch.dataset.RowCursor;
 import dev.clipsearch.store.ImageRecord;
 import dev.clipsearch.store.VectorStore;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,6 +97,9 @@ final class IngestPipeline {
         }
     }
 
+    /** How many ids past the split's end are probed at a time for stale rows. */
+    private static final int STALE_PROBE = 512;
+
     /** Stable record id of a row: {@code <split>-<index, 6 digits at least>}. */
     static String rowId(String split, long index) {
         return String.format("%s-%06d", split, index);
@@ -104,6 +111,8 @@ final class IngestPipeline {
      * @param source what the records' {@code source} metadata says ("dataset/split")
      * @param labelName the readable name of a label, or null
      * @param limit how many rows at most ({@code <= 0}: all)
+     * @param removeMissing whether stored rows of this split that the dataset no longer has are
+     *     deleted (else they are only reported)
      * @param sink receives every record stored by this run, after its batch was written; may be
      *     null
      */
@@ -113,17 +122,49 @@ final class IngestPipeline {
             String source,
             IntFunction<String> labelName,
             long limit,
+            boolean removeMissing,
             Consumer<ImageRecord> sink) {
         long rows = limit > 0 ? Math.min(limit, split.size()) : split.size();
         Run run = new Run(splitName, source, labelName, rows, sink);
+        run.staleCheck = rows == split.size();
+        run.removeMissing = removeMissing;
         return run.execute(split);
+    }
+
+    /** The lower-case hex SHA-256 of the bytes, or null for none. */
+    static String sha256(byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /**
+     * Whether the stored record is what this run would store for the row: same source, label and
+     * image bytes (by SHA-256).
+     */
+    static boolean sameContent(ImageRecord stored, String source, int label, String sha256) {
+        return stored != null
+                && sha256 != null
+                && stored.label() == label
+                && source.equals(stored.metadata().get(Metadata.SOURCE))
+                && sha256.equals(stored.metadata().get(Metadata.SHA256));
     }
 
     /** What a worker made of one row. */
     private record Prepared(
-            DatasetRow row, PreprocessedImage image, int width, int height, String error) {}
+            DatasetRow row,
+            String sha256,
+            PreprocessedImage image,
+            int width,
+            int height,
+            String error) {}
 
-    private static final Prepared END = new Prepared(null, null, 0, 0, null);
+    private static final Prepared END = new Prepared(null, null, null, 0, 0, null);
 
     private final class Run {
         private final String splitName;
@@ -144,6 +185,12 @@ final class IngestPipeline {
         private long encoded;
         private long skipped;
         private long readerAlreadyStored;
+        private long replaced;
+        private long readerReplaced;
+        private final Set<String> badIds = new HashSet<>();
+        private boolean staleCheck;
+        private boolean removeMissing;
+        private long stale;
 
         Run(
                 String splitName,
@@ -183,6 +230,13 @@ final class IngestPipeline {
                 writer.shutdown();
                 joinQuietly(reader);
             }
+            if (failure == null) {
+                try {
+                    handleStale();
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
+            }
             IndexSummary summary = summary(Duration.ofNanos(System.nanoTime() - start));
             progress.finished(summary);
             if (failure != null) {
@@ -217,7 +271,10 @@ final class IngestPipeline {
                         skipped,
                         skipReasons,
                         skippedRows,
-                        elapsed);
+                        elapsed,
+                        replaced,
+                        stale,
+                        removeMissing && stale > 0);
             }
         }
 
@@ -276,20 +333,28 @@ final class IngestPipeline {
             for (DatasetRow row : chunk) {
                 ids.add(rowId(splitName, row.index()));
             }
-            Set<String> existing = store.existingIds(ids);
-            if (!existing.isEmpty()) {
-                synchronized (this) {
-                    readerAlreadyStored += existing.size();
-                }
-            }
+            Map<String, ImageRecord> stored = store.getAll(ids);
+            long same = 0;
+            long changed = 0;
             for (int i = 0; i < chunk.size(); i++) {
                 if (stopped) {
                     return;
                 }
                 DatasetRow row = chunk.get(i);
-                if (!existing.contains(ids.get(i))) {
-                    put(pool.submit(() -> prepare(row)));
+                String sha = sha256(row.image());
+                ImageRecord old = stored.get(ids.get(i));
+                if (sameContent(old, source, row.label(), sha)) {
+                    same++;
+                } else {
+                    if (old != null) {
+                        changed++;
+                    }
+                    put(pool.submit(() -> prepare(row, sha)));
                 }
+            }
+            synchronized (this) {
+                readerAlreadyStored += same;
+                readerReplaced += changed;
             }
         }
 
@@ -298,21 +363,21 @@ final class IngestPipeline {
         }
 
         /** Worker thread: header check, decode and preprocess one image; never throws. */
-        private Prepared prepare(DatasetRow row) {
+        private Prepared prepare(DatasetRow row, String sha) {
             String name = row.path() != null ? row.path() : rowId(splitName, row.index());
             try {
                 if (row.image() == null || row.image().length == 0) {
-                    return new Prepared(row, null, 0, 0, "no image bytes");
+                    return new Prepared(row, sha, null, 0, 0, "no image bytes");
                 }
                 ImageInfo info = ClipImages.probe(row.image(), name);
                 PreprocessedImage image = encoder.preprocess(row.image(), name);
-                return new Prepared(row, image, info.width(), info.height(), null);
+                return new Prepared(row, sha, image, info.width(), info.height(), null);
             } catch (ImageDecodeException e) {
-                return new Prepared(row, null, 0, 0, "cannot decode image: " + e.reason());
+                return new Prepared(row, sha, null, 0, 0, "cannot decode image: " + e.reason());
             } catch (RuntimeException e) {
                 String reason =
                         e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-                return new Prepared(row, null, 0, 0, "cannot preprocess image: " + reason);
+                return new Prepared(row, sha, null, 0, 0, "cannot preprocess image: " + reason);
             }
         }
 
@@ -385,7 +450,11 @@ final class IngestPipeline {
             metadata.put(Metadata.HEIGHT, Integer.toString(p.height()));
             if (row.path() != null && !row.path().isEmpty()) {
                 metadata.put(Metadata.PATH, row.path());
+                metadata.put(Metadata.ORIGIN, source + "/" + row.path());
+            } else {
+                metadata.put(Metadata.ORIGIN, source + "#" + row.index());
             }
+            metadata.put(Metadata.SHA256, p.sha256());
             return new ImageRecord(
                     rowId(splitName, row.index()), row.label(), row.image(), vector, metadata);
         }
@@ -427,6 +496,7 @@ final class IngestPipeline {
         private void skip(BadRow bad) {
             synchronized (this) {
                 skipped++;
+                badIds.add(rowId(splitName, bad.index()));
                 String reason = bad.reason();
                 // group similar reasons: keep the text before a file-specific detail
                 String key = reason.length() > 120 ? reason.substring(0, 120) + "..." : reason;
@@ -443,10 +513,49 @@ final class IngestPipeline {
             synchronized (this) {
                 alreadyStored += readerAlreadyStored;
                 readerAlreadyStored = 0;
+                replaced += readerReplaced;
+                readerReplaced = 0;
                 bad = new ArrayList<>(readerBadRows);
                 readerBadRows.clear();
             }
             bad.forEach(this::skip);
+        }
+
+        /**
+         * After a complete run: finds the stored rows of this split that the dataset no longer has
+         * (ids past its last row, rows now unreadable) and deletes them when asked.
+         */
+        private void handleStale() {
+            if (!staleCheck) {
+                return;
+            }
+            Set<String> ids = new HashSet<>(store.existingIds(badIds));
+            for (long start = rows; ; start += STALE_PROBE) {
+                List<String> probe = new ArrayList<>(STALE_PROBE);
+                for (long i = start; i < start + STALE_PROBE; i++) {
+                    probe.add(rowId(splitName, i));
+                }
+                Set<String> found = store.existingIds(probe);
+                if (found.isEmpty()) {
+                    break;
+                }
+                ids.addAll(found);
+            }
+            stale = ids.size();
+            if (ids.isEmpty()) {
+                return;
+            }
+            if (removeMissing) {
+                store.delete(ids);
+                LOG.info("Removed {} stored rows that {} no longer has", ids.size(), source);
+            } else {
+                LOG.warn(
+                        "{} stored rows of {} are no longer in the dataset (for example {}); remove"
+                                + " them with removeMissing (CLI --remove-missing)",
+                        ids.size(),
+                        source,
+                        ids.iterator().next());
+            }
         }
 
         /**

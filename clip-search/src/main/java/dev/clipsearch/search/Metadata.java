@@ -20,5 +20,24 @@ public final class Metadata {
      */
     public static final String PATH = "path";
 
+    /**
+     * Where exactly the image comes from: {@code <dataset>/<split>/<path>} when the dataset names
+     * its files (image folders, HF parquet with {@code image.path}), else {@code
+     * <dataset>/<split>#<row>}.
+     */
+    public static final String ORIGIN = "origin";
+
+    /**
+     * The lower-case hex SHA-256 of the stored image bytes: with {@link #SOURCE} and the label,
+     * what a resumed run compares to decide whether a stored row is still the dataset's row.
+     */
+    public static final String SHA256 = "sha256";
+
+    /**
+     * Table metadata key ({@link dev.clipsearch.store.VectorStore#tableMetadata()}): the names of
+     * the datasets the table holds, one per line.
+     */
+    public static final String TABLE_DATASETS = "datasets";
+
     private Metadata() {}
 }

@@ -21,6 +21,13 @@ class CommonOptions extends ModelOptions {
     @Option(names = "--table", description = "Table name (default: ${DEFAULT-VALUE}).")
     String table = VectorStores.DEFAULT_TABLE;
 
+    @Option(
+            names = "--allow-model-mismatch",
+            description =
+                    "Use a table made by another model anyway (default: refused, naming both models; "
+                            + "the scores would be meaningless).")
+    boolean allowModelMismatch;
+
     /**
      * Fails with a clear message when a {@code lance:} store names a file: Lance keeps a database
      * in a directory.

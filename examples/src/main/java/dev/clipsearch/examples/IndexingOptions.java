@@ -24,6 +24,18 @@ final class IndexingOptions extends EncodingOptions {
                     "TSV with 'label' and 'name' columns naming the classes (default: the dataset's names).")
     Path classNames;
 
+    @Option(
+            names = "--add",
+            description =
+                    "Index into a table that holds another dataset (default: refused, naming both).")
+    boolean addToExisting;
+
+    @Option(
+            names = "--remove-missing",
+            description =
+                    "After a complete run, delete stored rows the dataset no longer has (default: report them).")
+    boolean removeMissing;
+
     /**
      * Indexes as the options say, with a progress bar on stderr. A second concurrent run on the
      * same Lance table fails at its first write (the store's one-writer lock).
@@ -47,6 +59,9 @@ final class IndexingOptions extends EncodingOptions {
                         .limit(data.limit)
                         .classNames(classNames)
                         .modelOptions(common.modelOptions())
+                        .addToExisting(addToExisting)
+                        .removeMissing(removeMissing)
+                        .allowModelMismatch(common.allowModelMismatch)
                         .hub(common.hub());
         if (workers != null) {
             o.workers(workers);

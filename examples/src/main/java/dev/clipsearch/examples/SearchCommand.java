@@ -9,6 +9,7 @@ import dev.clipsearch.core.ClipModels;
 import dev.clipsearch.hub.HubRepo;
 import dev.clipsearch.search.ImageHit;
 import dev.clipsearch.search.ImageSearch;
+import dev.clipsearch.search.ModelProvenance;
 import dev.clipsearch.store.Filter;
 import dev.clipsearch.store.StoreNotFoundException;
 import dev.clipsearch.store.VectorStore;
@@ -142,6 +143,9 @@ final class SearchCommand implements Callable<Integer> {
         }
         try (ClipModel m = model;
                 VectorStore store = timer.time("waiting for the table", () -> join(opening))) {
+            // the table must have been made by this model (or the user says it may be another)
+            ModelProvenance.of(common.model, common.hub(), m)
+                    .checkTable(store, common.allowModelMismatch, "search");
             search(new ImageSearch(m, store), example, queryFile, filter, timer, out);
         }
         if (timings) {

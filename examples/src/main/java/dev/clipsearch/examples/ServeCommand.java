@@ -40,7 +40,8 @@ final class ServeCommand implements Callable<Integer> {
                         common.store,
                         common.table,
                         common.hub(),
-                        common.modelOptions());
+                        common.modelOptions(),
+                        common.allowModelMismatch);
         GalleryServer server;
         try {
             server = GalleryServer.start(search, options.toOptions());

@@ -211,7 +211,66 @@ class CliTest {
         assertThat(info.get("rows").asLong()).isEqualTo(20);
         assertThat(info.get("dimension").asInt()).isEqualTo(512);
         assertThat(info.get("index").asText()).isNotBlank();
-        assertThat(cli("info", "--store", store).out()).contains("rows:      20");
+        // the model and precision that made the table (#10, #12)
+        assertThat(info.get("model").get("name").asText())
+                .isEqualTo(modelDir.getFileName().toString());
+        assertThat(info.get("model").get("dimension").asInt()).isEqualTo(512);
+        assertThat(info.get("model").get("fingerprint").asText()).startsWith("sha256:");
+        assertThat(info.get("precision").asText()).isIn("FP32", "BF16");
+        assertThat(info.get("datasets")).hasSize(1);
+        String text = cli("info", "--store", store).out();
+        assertThat(text)
+                .contains("rows:      20")
+                .contains("model:     " + modelDir.getFileName())
+                .containsPattern("precision: (FP32|BF16)");
+    }
+
+    @Test
+    void anotherModelOrDatasetIsRefusedUnlessAllowed() throws Exception {
+        // the same architecture with one weight changed
+        Path other = Fixtures.tinyModel(tmp.resolve("other"));
+        Path weights = other.resolve("model.safetensors");
+        byte[] bytes = Files.readAllBytes(weights);
+        bytes[bytes.length - 2] ^= 0x40;
+        Files.write(weights, bytes);
+        Run refused = cli("search", "a red square", "--model", other.toString(), "--store", store);
+        assertThat(refused.status()).isNotZero();
+        assertThat(refused.err()).contains("was made by model").contains("--allow-model-mismatch");
+        Run allowed =
+                cli(
+                        "search",
+                        "a red square",
+                        "--model",
+                        other.toString(),
+                        "--store",
+                        store,
+                        "--allow-model-mismatch");
+        assertThat(allowed.status()).as(allowed.err()).isZero();
+
+        Path pets = tmp.resolve("pets");
+        Files.createDirectories(pets.resolve("cat"));
+        Files.write(pets.resolve("cat/a.png"), TestDatasets.png(0, 1, 16));
+        Files.write(pets.resolve("cat/b.png"), TestDatasets.png(0, 2, 16));
+        String fresh = Fixtures.memoryStore();
+        String[] petsArgs = {
+            "index",
+            "--model",
+            modelDir.toString(),
+            "--dataset",
+            pets.toString(),
+            "--split",
+            "train",
+            "--store",
+            fresh
+        };
+        assertThat(cli(petsArgs).status()).isZero();
+        Run mixed = cli(onTheSplit("index", fresh, "--limit", "3"));
+        assertThat(mixed.status()).isNotZero();
+        assertThat(mixed.err()).contains("holds dataset pets").contains("--add");
+        Run added = cli(onTheSplit("index", fresh, "--limit", "3", "--add"));
+        assertThat(added.status()).as(added.err()).isZero();
+        assertThat(cli("info", "--store", fresh).out())
+                .contains("datasets:  pets, generated-dataset");
     }
 
     @Test

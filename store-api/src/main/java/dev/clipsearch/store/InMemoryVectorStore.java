@@ -105,6 +105,7 @@ public final class InMemoryVectorStore implements VectorStore {
         final int dimension;
         final ReadWriteLock lock = new ReentrantReadWriteLock();
         final Map<String, Entry> rows = new LinkedHashMap<>();
+        final Map<String, String> tableMetadata = new LinkedHashMap<>();
 
         Table(String name, String location, int dimension) {
             this.name = name;
@@ -299,6 +300,29 @@ public final class InMemoryVectorStore implements VectorStore {
                     table.name, table.rows.size(), table.dimension, "none (exact)", table.location);
         } finally {
             table.lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public Map<String, String> tableMetadata() {
+        ensureOpen();
+        table.lock.readLock().lock();
+        try {
+            return Map.copyOf(table.tableMetadata);
+        } finally {
+            table.lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void putTableMetadata(Map<String, String> entries) {
+        ensureOpen();
+        Map<String, String> checked = VectorChecks.checkTableMetadata(entries);
+        table.lock.writeLock().lock();
+        try {
+            table.tableMetadata.putAll(checked);
+        } finally {
+            table.lock.writeLock().unlock();
         }
     }
 

@@ -169,4 +169,42 @@ public final class VectorChecks {
         }
         return out;
     }
+
+    /** The longest table metadata value accepted, in characters. */
+    public static final int MAX_TABLE_METADATA_VALUE = 65_536;
+
+    /**
+     * Validates table metadata entries before a write: keys of 1-128 letters, digits, '.', '_' or
+     * '-', non-null values of at most {@value #MAX_TABLE_METADATA_VALUE} characters.
+     *
+     * @return an immutable copy
+     */
+    public static java.util.Map<String, String> checkTableMetadata(
+            java.util.Map<String, String> entries) {
+        java.util.Objects.requireNonNull(entries, "table metadata");
+        for (java.util.Map.Entry<String, String> e : entries.entrySet()) {
+            String key = e.getKey();
+            if (key == null || !key.matches("[A-Za-z0-9._\\-]{1,128}")) {
+                throw new IllegalArgumentException(
+                        "Invalid table metadata key '"
+                                + key
+                                + "': use 1-128 letters, digits, '.', '_' or '-'");
+            }
+            if (e.getValue() == null) {
+                throw new IllegalArgumentException(
+                        "Table metadata key '" + key + "' has a null value: give a string");
+            }
+            if (e.getValue().length() > MAX_TABLE_METADATA_VALUE) {
+                throw new IllegalArgumentException(
+                        "Table metadata value of '"
+                                + key
+                                + "' has "
+                                + e.getValue().length()
+                                + " characters; at most "
+                                + MAX_TABLE_METADATA_VALUE
+                                + " are accepted");
+            }
+        }
+        return java.util.Map.copyOf(entries);
+    }
 }

@@ -547,6 +547,77 @@ public abstract class VectorStoreContractTest {
     }
 
     @Test
+    void getAllReturnsTheStoredRecordsWithoutBytes() {
+        VectorStore store = open(DIM);
+        List<ImageRecord> records = data(23, 40, DIM, 5);
+        store.upsert(records);
+        Map<String, ImageRecord> got = store.getAll(List.of("r3", "r39", "missing", "r3"));
+        assertEquals(Set.of("r3", "r39"), got.keySet());
+        ImageRecord r3 = got.get("r3");
+        assertEquals(records.get(3).label(), r3.label());
+        assertEquals(records.get(3).metadata(), r3.metadata());
+        assertTrue(r3.imageBytes() == null || r3.imageBytes().length == 0);
+        assertEquals(1.0, VectorChecks.cosine(records.get(3).vector(), r3.vector()), 1e-5);
+        assertEquals(Map.of(), store.getAll(List.of()));
+    }
+
+    // ---------------------------------------------------------------- table metadata
+
+    @Test
+    void tableMetadataMergesAndSurvivesReopen() {
+        VectorStore store = openStore(table, DIM);
+        assertEquals(Map.of(), store.tableMetadata());
+        store.putTableMetadata(Map.of("model.name", "openai/clip", "model.precision", "BF16"));
+        store.putTableMetadata(Map.of("model.precision", "FP32", "dataset.ids", "a\nb"));
+        Map<String, String> expected =
+                Map.of(
+                        "model.name",
+                        "openai/clip",
+                        "model.precision",
+                        "FP32",
+                        "dataset.ids",
+                        "a\nb");
+        assertEquals(expected, store.tableMetadata());
+        store.upsert(data(24, 5, DIM, 2));
+        assertEquals(expected, store.tableMetadata(), "rows written keep the table metadata");
+        store.close();
+        VectorStore again = reopen(0);
+        assertEquals(expected, again.tableMetadata());
+        assertEquals(5, again.count());
+    }
+
+    @Test
+    void invalidTableMetadataIsRefusedAndWritesNothing() {
+        VectorStore store = open(DIM);
+        Map<String, String> withNull = new HashMap<>();
+        withNull.put("ok", null);
+        for (Map<String, String> bad : List.of(Map.of("", "x"), Map.of("bad key", "x"), withNull)) {
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> store.putTableMetadata(bad));
+            assertTrue(e.getMessage().contains("metadata"), e.getMessage());
+        }
+        assertEquals(Map.of(), store.tableMetadata());
+    }
+
+    @Test
+    void refreshShowsWritesOfAnotherHandle() {
+        VectorStore writer = open(DIM);
+        List<ImageRecord> records = data(25, 30, DIM, 3);
+        writer.upsert(records.subList(0, 20));
+        VectorStore reader = reopen(0);
+        assertEquals(20, reader.count());
+        writer.upsert(records.subList(20, 30));
+        writer.putTableMetadata(Map.of("k", "v"));
+        reader.refresh();
+        assertEquals(30, reader.count());
+        assertEquals(Map.of("k", "v"), reader.tableMetadata());
+        assertTrue(reader.get("r25").isPresent());
+        assertEquals("r27", reader.search(records.get(27).vector(), 1).get(0).id());
+        assertFalse(reader.refresh(), "nothing new: refresh changes nothing");
+        assertEquals(30, reader.count());
+    }
+
+    @Test
     void existingIdsDeleteAndCount() {
         VectorStore store = open(DIM);
         List<ImageRecord> records = data(19, 100, DIM, 5);

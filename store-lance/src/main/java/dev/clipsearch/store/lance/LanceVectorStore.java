@@ -20,8 +20,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -732,6 +734,105 @@ public final class LanceVectorStore implements VectorStore {
                                 dimension,
                                 LanceIndexInfo.describe(indexType, tuning),
                                 path.toString()));
+    }
+
+    // ------------------------------------------------------------------ table metadata, versions
+
+    /**
+     * Prefix of the table metadata keys in the Lance dataset config (which also holds Lance's own
+     * {@code lance.*} settings).
+     */
+    static final String CONFIG_PREFIX = "clip-search.";
+
+    /** Table metadata lives in the dataset config: versioned with the data, read by LanceDB too. */
+    @Override
+    public Map<String, String> tableMetadata() {
+        return locked(
+                () -> {
+                    Map<String, String> out = new LinkedHashMap<>();
+                    dataset.getConfig()
+                            .forEach(
+                                    (k, v) -> {
+                                        if (k.startsWith(CONFIG_PREFIX)) {
+                                            out.put(k.substring(CONFIG_PREFIX.length()), v);
+                                        }
+                                    });
+                    return out;
+                });
+    }
+
+    @Override
+    public void putTableMetadata(Map<String, String> entries) {
+        Map<String, String> checked = VectorChecks.checkTableMetadata(entries);
+        if (checked.isEmpty()) {
+            return;
+        }
+        writeLocked();
+        try {
+            // lance-core 7 replaces the whole config with the map given: merge here
+            Map<String, String> config = new LinkedHashMap<>(dataset.getConfig());
+            checked.forEach((k, v) -> config.put(CONFIG_PREFIX + k, v));
+            dataset.updateConfig(config);
+            committed();
+        } catch (Exception e) {
+            throw LanceErrors.ofWrite(
+                    "write the table metadata of Lance table '" + table + "'", path, e);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** One filtered scan per 512 ids (id, label, vector, metadata; no image bytes). */
+    @Override
+    public Map<String, ImageRecord> getAll(Collection<String> ids) {
+        Map<String, ImageRecord> out = new LinkedHashMap<>();
+        readLocked();
+        try {
+            for (List<String> chunk : chunks(ids)) {
+                scanRecords(idIn(chunk), false, r -> out.put(r.id(), r));
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+        return out;
+    }
+
+    /**
+     * Checks out the latest committed version when another handle (another process) committed
+     * since: one read of the version list when nothing changed.
+     */
+    @Override
+    public boolean refresh() {
+        long seen;
+        long latest;
+        readLocked();
+        try {
+            seen = dataset.version();
+            latest = dataset.latestVersion();
+        } catch (RuntimeException e) {
+            throw LanceErrors.lance("check the version of Lance table '" + table + "'", path, e);
+        } finally {
+            lock.readLock().unlock();
+        }
+        if (latest == seen) {
+            return false;
+        }
+        lock.writeLock().lock();
+        try {
+            if (closed) {
+                throw closedError();
+            }
+            dataset.checkoutLatest();
+            indexType = LanceIndexInfo.currentVectorIndex(dataset);
+            tuning = LanceIndexInfo.tuningOf(dataset, indexType, options);
+            LOG.debug("Lance table {} moved from version {} to {}", path, seen, dataset.version());
+            return true;
+        } catch (RuntimeException e) {
+            throw LanceErrors.lance(
+                    "read the latest version of Lance table '" + table + "'", path, e);
+        } finally {
+            lock.writeLock().unlock();
+        }
     }
 
     /** The index kind in use, or null for exact search (tests, benchmark). */

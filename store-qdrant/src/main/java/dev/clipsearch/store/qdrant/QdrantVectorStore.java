@@ -812,6 +812,53 @@ public final class QdrantVectorStore implements VectorStore {
                 "qdrant://" + settings.endpoint() + "?collection=" + collection);
     }
 
+    /** One get per 100 ids, with payloads (no image) and vectors. */
+    @Override
+    public Map<String, ImageRecord> getAll(Collection<String> ids) {
+        checkOpen();
+        Map<String, ImageRecord> found = new LinkedHashMap<>();
+        for (List<PointId> chunk : chunks(uuidsOf(ids).keySet())) {
+            for (RetrievedPoint p : getPoints(chunk, QdrantPayloads.payloadSelector(false), true)) {
+                ImageRecord r = QdrantPayloads.toRecord(p);
+                found.put(r.id(), r);
+            }
+        }
+        return found;
+    }
+
+    /** Table metadata is the collection's metadata (Qdrant 1.16 and later), as strings. */
+    @Override
+    public Map<String, String> tableMetadata() {
+        checkOpen();
+        Map<String, String> out = new LinkedHashMap<>();
+        collectionInfo(client, rpc, collection)
+                .getConfig()
+                .getMetadataMap()
+                .forEach((k, v) -> out.put(k, v.getStringValue()));
+        return out;
+    }
+
+    @Override
+    public void putTableMetadata(Map<String, String> entries) {
+        checkOpen();
+        Map<String, String> checked = VectorChecks.checkTableMetadata(entries);
+        if (checked.isEmpty()) {
+            return;
+        }
+        UpdateCollection.Builder update =
+                UpdateCollection.newBuilder().setCollectionName(collection);
+        checked.forEach(
+                (k, v) ->
+                        update.putMetadata(
+                                k,
+                                io.qdrant.client.grpc.JsonWithInt.Value.newBuilder()
+                                        .setStringValue(v)
+                                        .build()));
+        rpc.call(
+                "update the metadata of collection '" + collection + "'",
+                () -> client.collections().update(update.build()));
+    }
+
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {

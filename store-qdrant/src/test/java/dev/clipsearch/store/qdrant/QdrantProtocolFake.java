@@ -217,6 +217,7 @@ final class QdrantProtocolFake implements AutoCloseable {
                         .setFullScanThreshold(10_000)
                         .build();
         final Map<String, PayloadSchemaType> payloadSchema = new TreeMap<>();
+        final Map<String, Value> metadata = new TreeMap<>();
         final TreeMap<String, StoredPoint> points = new TreeMap<>();
 
         FakeCollection(VectorParams params, int shards, int replicas) {
@@ -343,7 +344,8 @@ final class QdrantProtocolFake implements AutoCloseable {
                                                                                             .newBuilder()
                                                                                             .setParams(
                                                                                                     c.params)))
-                                                            .setHnswConfig(c.hnsw));
+                                                            .setHnswConfig(c.hnsw)
+                                                            .putAllMetadata(c.metadata));
                             c.payloadSchema.forEach(
                                     (field, type) ->
                                             info.putPayloadSchema(
@@ -443,6 +445,7 @@ final class QdrantProtocolFake implements AutoCloseable {
                                                 .mergeFrom(request.getHnswConfig())
                                                 .build();
                             }
+                            c.metadata.putAll(request.getMetadataMap());
                         }
                         return CollectionOperationResponse.newBuilder().setResult(true).build();
                     });
