@@ -580,7 +580,17 @@ public final class LanceVectorStore implements VectorStore {
             }
             long start = System.nanoTime();
             MemoryVectors.Loader loader = new MemoryVectors.Loader(version, dimension, (int) rows);
-            scanRecords(null, false, loader::add);
+            ScanOptions scan =
+                    new ScanOptions.Builder()
+                            .columns(
+                                    List.of(
+                                            LanceSchema.ID,
+                                            LanceSchema.LABEL,
+                                            LanceSchema.VECTOR,
+                                            LanceSchema.METADATA))
+                            .batchSize(SCAN_BATCH)
+                            .build();
+            read(scan, loader::add);
             m = loader.done();
             memory = m;
             LOG.debug(
@@ -693,27 +703,17 @@ public final class LanceVectorStore implements VectorStore {
             return hits;
         }
         java.util.Map<String, byte[]> bytes = new java.util.HashMap<>();
-        List<String> ids = hits.stream().map(SearchHit::id).toList();
-        for (List<String> chunk : chunks(ids)) {
-            ScanOptions scan =
-                    new ScanOptions.Builder()
-                            .columns(List.of(LanceSchema.ID, LanceSchema.IMAGE_BYTES))
-                            .filter(idIn(chunk))
-                            .useScalarIndex(true)
-                            .batchSize(SCAN_BATCH)
-                            .build();
-            read(
-                    scan,
-                    root -> {
-                        VarCharVector id = (VarCharVector) root.getVector(LanceSchema.ID);
-                        VarBinaryVector image =
-                                (VarBinaryVector) root.getVector(LanceSchema.IMAGE_BYTES);
-                        for (int i = 0; i < root.getRowCount(); i++) {
-                            bytes.put(
-                                    LanceRows.string(id, i), image.isNull(i) ? null : image.get(i));
-                        }
-                    });
-        }
+        lookup(
+                hits.stream().map(SearchHit::id).toList(),
+                List.of(LanceSchema.ID, LanceSchema.IMAGE_BYTES),
+                root -> {
+                    VarCharVector id = (VarCharVector) root.getVector(LanceSchema.ID);
+                    VarBinaryVector image =
+                            (VarBinaryVector) root.getVector(LanceSchema.IMAGE_BYTES);
+                    for (int i = 0; i < root.getRowCount(); i++) {
+                        bytes.put(LanceRows.string(id, i), image.isNull(i) ? null : image.get(i));
+                    }
+                });
         List<SearchHit> out = new ArrayList<>(hits.size());
         for (SearchHit h : hits) {
             out.add(new SearchHit(h.id(), h.label(), h.score(), bytes.get(h.id()), h.metadata()));
@@ -767,27 +767,37 @@ public final class LanceVectorStore implements VectorStore {
         Set<String> out = new HashSet<>();
         readLocked();
         try {
-            for (List<String> chunk : chunks(ids)) {
-                ScanOptions scan =
-                        new ScanOptions.Builder()
-                                .columns(List.of(LanceSchema.ID))
-                                .filter(idIn(chunk))
-                                .useScalarIndex(true)
-                                .batchSize(SCAN_BATCH)
-                                .build();
-                read(
-                        scan,
-                        root -> {
-                            VarCharVector id = (VarCharVector) root.getVector(LanceSchema.ID);
-                            for (int i = 0; i < root.getRowCount(); i++) {
-                                out.add(LanceRows.string(id, i));
-                            }
-                        });
-            }
+            lookup(
+                    ids,
+                    List.of(LanceSchema.ID),
+                    root -> {
+                        VarCharVector id = (VarCharVector) root.getVector(LanceSchema.ID);
+                        for (int i = 0; i < root.getRowCount(); i++) {
+                            out.add(LanceRows.string(id, i));
+                        }
+                    });
         } finally {
             lock.readLock().unlock();
         }
         return out;
+    }
+
+    /**
+     * Reads {@code columns} of the rows with these ids (through the id index where there is one),
+     * in chunks of {@value #ID_CHUNK} ids. Read lock held.
+     */
+    private void lookup(
+            Collection<String> ids, List<String> columns, Consumer<VectorSchemaRoot> batches) {
+        for (List<String> chunk : chunks(ids)) {
+            read(
+                    new ScanOptions.Builder()
+                            .columns(columns)
+                            .filter(idIn(chunk))
+                            .useScalarIndex(true)
+                            .batchSize(SCAN_BATCH)
+                            .build(),
+                    batches);
+        }
     }
 
     private static List<List<String>> chunks(Collection<String> ids) {

@@ -1,11 +1,17 @@
 package dev.clipsearch.store.lance;
 
 import dev.clipsearch.store.Filter;
-import dev.clipsearch.store.ImageRecord;
 import dev.clipsearch.store.SearchHit;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
 
 /**
  * A memory-resident copy of one version of a table without a vector index: its vectors normalised
@@ -64,27 +70,51 @@ final class MemoryVectors {
             this.metadata = new ArrayList<>(capacity);
         }
 
-        void add(ImageRecord record) {
-            if (size == ids.length) {
-                int capacity = size * 2;
-                vectors = java.util.Arrays.copyOf(vectors, capacity * dimension);
-                ids = java.util.Arrays.copyOf(ids, capacity);
-                labels = java.util.Arrays.copyOf(labels, capacity);
+        /**
+         * Adds the rows of a scan batch (columns id, label, vector, metadata), copying the vector
+         * column in bulk.
+         */
+        void add(VectorSchemaRoot root) {
+            int n = root.getRowCount();
+            ensureCapacity(size + n);
+            VarCharVector id = (VarCharVector) root.getVector(LanceSchema.ID);
+            IntVector label = (IntVector) root.getVector(LanceSchema.LABEL);
+            FixedSizeListVector vector = (FixedSizeListVector) root.getVector(LanceSchema.VECTOR);
+            VarCharVector meta = (VarCharVector) root.getVector(LanceSchema.METADATA);
+            Float4Vector values = (Float4Vector) vector.getDataVector();
+            int start = vector.getElementStartIndex(0);
+            values.getDataBuffer()
+                    .nioBuffer((long) start * Float.BYTES, n * dimension * Float.BYTES)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer()
+                    .get(vectors, size * dimension, n * dimension);
+            for (int i = 0; i < n; i++) {
+                normalise(size * dimension);
+                ids[size] = LanceRows.string(id, i);
+                labels[size] = label.isNull(i) ? 0 : label.get(i);
+                metadata.add(LanceRows.metadata(meta, i));
+                size++;
             }
-            float[] v = record.vector();
+        }
+
+        private void ensureCapacity(int rows) {
+            if (rows > ids.length) {
+                int capacity = Math.max(rows, ids.length * 2);
+                vectors = Arrays.copyOf(vectors, capacity * dimension);
+                ids = Arrays.copyOf(ids, capacity);
+                labels = Arrays.copyOf(labels, capacity);
+            }
+        }
+
+        private void normalise(int base) {
             double norm = 0;
-            for (float x : v) {
-                norm += (double) x * x;
+            for (int j = base; j < base + dimension; j++) {
+                norm += (double) vectors[j] * vectors[j];
             }
             float inverse = (float) (1.0 / Math.sqrt(norm));
-            int base = size * dimension;
-            for (int j = 0; j < dimension; j++) {
-                vectors[base + j] = v[j] * inverse;
+            for (int j = base; j < base + dimension; j++) {
+                vectors[j] *= inverse;
             }
-            ids[size] = record.id();
-            labels[size] = record.label();
-            metadata.add(record.metadata());
-            size++;
         }
 
         MemoryVectors done() {
