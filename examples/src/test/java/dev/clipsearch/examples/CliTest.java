@@ -419,6 +419,9 @@ class CliTest {
         JsonNode s = parse(store.out()).get("results").get(0);
         assertThat(s.get("rows").asInt()).isEqualTo(40);
         assertThat(s.get("recall_at_10").asDouble()).isEqualTo(1.0);
+        // every fetch by id returned its record (the bench fails otherwise)
+        assertThat(s.has("fetch_p50_ms")).isTrue();
+        assertThat(s.has("fetch_p95_ms")).isTrue();
 
         Run encoders =
                 cli(

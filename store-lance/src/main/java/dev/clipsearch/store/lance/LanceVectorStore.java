@@ -233,10 +233,10 @@ public final class LanceVectorStore implements VectorStore {
         }
 
         /**
-         * A table without a vector index and with at most this many rows (default 100,000) is
-         * searched from a memory-resident copy of its vectors, reloaded when the table version
-         * changes: about {@code 4 * dimension} bytes per row (2 KB at 512-d). 0: never, every
-         * search reads the table.
+         * A table without a vector index and with at most this many rows (default 100,000) and at
+         * most {@link #indexThreshold} rows is searched from a memory-resident copy of its vectors,
+         * reloaded when the table version changes: about {@code 4 * dimension} bytes per row (2 KB
+         * at 512-d). 0: never, every search reads the table.
          */
         public Builder memoryRows(long rows) {
             options = options.withMemoryRows(LanceOptions.check("memoryRows", rows));
@@ -552,7 +552,8 @@ public final class LanceVectorStore implements VectorStore {
 
     /**
      * The memory-resident copy of the current table version, loading it when the version changed;
-     * null when the table has a vector index or more than {@code memory_rows} rows. Read lock held.
+     * null when the table has a vector index or more rows than {@code memory_rows} or {@code
+     * index_threshold}. Read lock held.
      */
     private MemoryVectors memory() {
         if (indexType != null || options.memoryRows() == 0) {
@@ -574,7 +575,7 @@ public final class LanceVectorStore implements VectorStore {
             }
             memory = null;
             long rows = dataset.countRows();
-            if (rows > options.memoryRows()) {
+            if (rows > Math.min(options.memoryRows(), options.indexThreshold())) {
                 memoryTooLargeAt = version;
                 return null;
             }
