@@ -118,8 +118,9 @@ final class BenchCommand {
         @Option(
                 names = "--no-index",
                 description =
-                        "Skip createIndex(AUTO) after ingest: search stays exact; measures"
-                                + " fetch-by-id at large sizes without the vector index build.")
+                        "createIndex(NONE) instead of AUTO after ingest: exact search, only the id"
+                                + " index; measures fetch-by-id at large sizes without the vector"
+                                + " index build.")
         boolean noIndex;
 
         @Option(names = "--json", description = "Print the result as JSON.")

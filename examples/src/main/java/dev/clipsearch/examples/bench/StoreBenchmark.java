@@ -60,8 +60,9 @@ public final class StoreBenchmark {
      * @param queries timed queries per size (also the recall sample)
      * @param batchSize records per upsert
      * @param seed random seed (data and queries are deterministic)
-     * @param buildIndex whether to call {@code createIndex(AUTO)} after ingest (false: search as
-     *     ingested, exact; measures fetch-by-id without waiting for a vector index build)
+     * @param buildIndex whether to call {@code createIndex(AUTO)} after ingest (false: {@code
+     *     createIndex(NONE)}, exact search and only the id index; measures fetch-by-id at large
+     *     sizes without waiting for a vector index build)
      */
     public record Options(
             List<Integer> sizes,
@@ -313,9 +314,10 @@ public final class StoreBenchmark {
                 ingestNanos += System.nanoTime() - t0;
             }
             long t0 = System.nanoTime();
-            if (o.buildIndex()) {
-                store.createIndex(IndexOptions.auto());
-            }
+            store.createIndex(
+                    o.buildIndex()
+                            ? IndexOptions.auto()
+                            : IndexOptions.of(IndexOptions.IndexType.NONE));
             double indexSeconds = (System.nanoTime() - t0) / 1e9;
             String index = store.info().index();
             if (store.count() != rows) {
