@@ -422,6 +422,21 @@ class CliTest {
         // every fetch by id returned its record (the bench fails otherwise)
         assertThat(s.has("fetch_p50_ms")).isTrue();
         assertThat(s.has("fetch_p95_ms")).isTrue();
+        Run noIndex =
+                cli(
+                        "bench",
+                        "store",
+                        "--sizes",
+                        "40",
+                        "--queries",
+                        "5",
+                        "--no-index",
+                        "--store",
+                        Fixtures.memoryStore(),
+                        "--json");
+        assertThat(noIndex.status()).as(noIndex.err()).isZero();
+        assertThat(parse(noIndex.out()).get("results").get(0).get("recall_at_10").asDouble())
+                .isEqualTo(1.0);
 
         Run encoders =
                 cli(
