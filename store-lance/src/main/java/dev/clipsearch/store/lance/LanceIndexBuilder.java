@@ -61,6 +61,31 @@ final class LanceIndexBuilder {
         return dataset.listIndexes().contains(ID_INDEX);
     }
 
+    /**
+     * Rows in fragments the BTREE index on {@code id} does not cover (lookups scan them), or -1
+     * when there is no such index.
+     */
+    static long unindexedIdRows(Dataset dataset) {
+        java.util.Set<Integer> covered = new java.util.HashSet<>();
+        boolean found = false;
+        for (org.lance.index.Index index : dataset.getIndexes()) {
+            if (ID_INDEX.equals(index.name())) {
+                found = true;
+                index.fragments().ifPresent(covered::addAll);
+            }
+        }
+        if (!found) {
+            return -1;
+        }
+        long rows = 0;
+        for (org.lance.Fragment fragment : dataset.getFragments()) {
+            if (!covered.contains(fragment.getId())) {
+                rows += fragment.countRows();
+            }
+        }
+        return rows;
+    }
+
     /** Builds (replacing) the BTREE index on {@code id} over every row. */
     static void buildIdIndex(Dataset dataset, String table) {
         long start = System.nanoTime();

@@ -449,6 +449,8 @@ public final class LanceVectorStore implements VectorStore {
                 lock.writeLock().unlock();
                 throw e;
             }
+            // the rows an earlier writer left outside the id index count towards its next update
+            rowsSinceIdIndex = Math.max(0, LanceIndexBuilder.unindexedIdRows(dataset));
         }
     }
 
@@ -528,9 +530,9 @@ public final class LanceVectorStore implements VectorStore {
     /**
      * Keeps the BTREE index on {@code id} (fetch by id without a scan) in step with the table:
      * built once the table has {@value #ID_INDEX_ROWS} rows, updated (incrementally) once the rows
-     * written since exceed {@value #ID_INDEX_ROWS} and a sixteenth of the table. Rows written since
-     * are found by scanning only their own fragments. A failure leaves lookups correct (they scan)
-     * and is logged. Write lock held.
+     * written since exceed {@value #ID_INDEX_ROWS} and a sixteenth of the table, and when this
+     * writer closes. Rows written since are found by scanning only their own fragments. A failure
+     * leaves lookups correct (they scan) and is logged. Write lock held.
      */
     private void maintainIdIndex() {
         long rows = dataset.countRows();
@@ -904,6 +906,11 @@ public final class LanceVectorStore implements VectorStore {
         return m == null ? -1 : m.size();
     }
 
+    /** Rows outside the id index, or -1 without one (tests). */
+    long unindexedIdRows() {
+        return locked(() -> LanceIndexBuilder.unindexedIdRows(dataset));
+    }
+
     /** Whether the table has the BTREE index on {@code id} (tests). */
     boolean hasIdIndex() {
         return locked(() -> LanceIndexBuilder.hasIdIndex(dataset));
@@ -955,6 +962,15 @@ public final class LanceVectorStore implements VectorStore {
                 return;
             }
             closed = true;
+            if (writeLock != null && idIndexed && rowsSinceIdIndex > 0) {
+                // the end of an ingest: bring the id index up to date so later readers scan nothing
+                try {
+                    LanceIndexBuilder.updateIdIndex(dataset, table);
+                } catch (RuntimeException e) {
+                    LOG.warn("Could not update the id index of {}: {}", path, e.toString());
+                }
+            }
+            memory = null;
             closeAll(dataset, session, allocator);
             if (writeLock != null) {
                 writeLock.close();

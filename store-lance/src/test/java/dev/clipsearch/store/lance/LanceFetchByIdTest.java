@@ -52,10 +52,13 @@ class LanceFetchByIdTest {
             store.delete(List.of("f8"));
             assertTrue(store.get("f8").isEmpty());
             assertEquals(java.util.Set.of("f7"), store.existingIds(List.of("f7", "f8")));
+            assertTrue(store.unindexedIdRows() > 0, "rows written since the last update");
         }
+        // closing the writer brought the id index up to date
         try (LanceVectorStore again =
                 LanceVectorStore.open(dir, "fetch", 0, LanceOptions.defaults())) {
             assertTrue(again.hasIdIndex());
+            assertEquals(0, again.unindexedIdRows());
             assertEquals(records.get(11_000), again.get("f11000").orElseThrow());
         }
     }
