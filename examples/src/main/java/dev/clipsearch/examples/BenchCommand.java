@@ -90,7 +90,7 @@ final class BenchCommand {
             name = "store",
             mixinStandardHelpOptions = true,
             description =
-                    "Upsert rate, top-10 query latency (p50, p95) and recall@10 of a vector store at several "
+                    "Upsert rate, top-10 query latency (p50, p95), recall@10 and fetch-by-id latency of a vector store at several "
                             + "table sizes.")
     static final class Store implements Callable<Integer> {
         @Spec CommandSpec spec;
@@ -112,8 +112,16 @@ final class BenchCommand {
         @Option(
                 names = "--queries",
                 paramLabel = "N",
-                description = "Timed queries per size (default: 200).")
+                description = "Timed queries and fetches by id per size (default: 200).")
         Integer queries;
+
+        @Option(
+                names = "--no-index",
+                description =
+                        "createIndex(NONE) instead of AUTO after ingest: exact search, only the id"
+                                + " index; measures fetch-by-id at large sizes without the vector"
+                                + " index build.")
+        boolean noIndex;
 
         @Option(names = "--json", description = "Print the result as JSON.")
         boolean json;
@@ -128,15 +136,9 @@ final class BenchCommand {
                 o = o.withStoreUri(store);
             }
             if (queries != null) {
-                o =
-                        new StoreBenchmark.Options(
-                                o.sizes(),
-                                o.storeUri(),
-                                o.dimension(),
-                                queries,
-                                o.batchSize(),
-                                o.seed());
+                o = o.withQueries(queries);
             }
+            o = o.withBuildIndex(!noIndex);
             StoreBenchmark.Result result = StoreBenchmark.run(o);
             print(spec, json ? result.toJson() : result.toTable());
             return 0;

@@ -454,21 +454,31 @@ class CliTest {
 
     @Test
     void benchSubcommandsPrintJson() {
-        Run store =
-                cli(
-                        "bench",
-                        "store",
-                        "--sizes",
-                        "40",
-                        "--queries",
-                        "5",
-                        "--store",
-                        Fixtures.memoryStore(),
-                        "--json");
-        assertThat(store.status()).as(store.err()).isZero();
-        JsonNode s = parse(store.out()).get("results").get(0);
-        assertThat(s.get("rows").asInt()).isEqualTo(40);
-        assertThat(s.get("recall_at_10").asDouble()).isEqualTo(1.0);
+        for (boolean noIndex : new boolean[] {false, true}) {
+            List<String> args =
+                    new java.util.ArrayList<>(
+                            List.of(
+                                    "bench",
+                                    "store",
+                                    "--sizes",
+                                    "40",
+                                    "--queries",
+                                    "5",
+                                    "--store",
+                                    Fixtures.memoryStore(),
+                                    "--json"));
+            if (noIndex) {
+                args.add("--no-index");
+            }
+            Run store = cli(args.toArray(String[]::new));
+            assertThat(store.status()).as(store.err()).isZero();
+            JsonNode s = parse(store.out()).get("results").get(0);
+            assertThat(s.get("rows").asInt()).isEqualTo(40);
+            assertThat(s.get("recall_at_10").asDouble()).isEqualTo(1.0);
+            // every fetch by id returned its record (the bench fails otherwise)
+            assertThat(s.has("fetch_p50_ms")).isTrue();
+            assertThat(s.has("fetch_p95_ms")).isTrue();
+        }
 
         Run encoders =
                 cli(

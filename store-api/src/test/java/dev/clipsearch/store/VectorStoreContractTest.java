@@ -77,6 +77,13 @@ public abstract class VectorStoreContractTest {
         return 1e-5;
     }
 
+    /**
+     * Called after a search test has loaded its rows and before it searches: an indexed variant of
+     * a backend builds its vector index here (so search tests run through the index). Default:
+     * nothing.
+     */
+    protected void afterLoad(VectorStore store) {}
+
     /** Minimum recall@k against brute force for approximate backends. */
     protected double minRecall() {
         return 0.9;
@@ -187,6 +194,7 @@ public abstract class VectorStoreContractTest {
         VectorStore store = open(DIM);
         List<ImageRecord> records = data(1, 3000, DIM, 10);
         upsertAll(store, records, 1000);
+        afterLoad(store);
         assertEquals(3000, store.count());
         Random rnd = new Random(2);
         double recall = 0;
@@ -389,6 +397,7 @@ public abstract class VectorStoreContractTest {
                 TestVectors.records(
                         "big", TestVectors.clustered(rnd, 10_000, dim, 100, 0.5), 50, false);
         store.upsert(records);
+        afterLoad(store);
         assertEquals(10_000, store.count());
         int found = 0;
         for (int i = 0; i < 10; i++) {
@@ -411,6 +420,7 @@ public abstract class VectorStoreContractTest {
     private List<ImageRecord> filterData(VectorStore store) {
         List<ImageRecord> records = data(12, 2000, DIM, 100);
         upsertAll(store, records, 500);
+        afterLoad(store);
         return records;
     }
 

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * it measures ingest rate (batched upserts), top-10 query latency (p50, p95, one query at a time
  * after a warm-up) and recall@10 against exact brute force computed in Java. After ingest the store
  * builds its index as it would for users ({@code createIndex(AUTO)}: exact below the backend's
- * threshold, an ANN index above).
+ * threshold, an ANN index above), unless told not to. Then it fetches random ids one at a time
+ * ({@code get(id)}, as the gallery's image endpoint does) and reports their p50 and p95.
  */
 public final class StoreBenchmark {
 
@@ -59,6 +60,9 @@ public final class StoreBenchmark {
      * @param queries timed queries per size (also the recall sample)
      * @param batchSize records per upsert
      * @param seed random seed (data and queries are deterministic)
+     * @param buildIndex whether to call {@code createIndex(AUTO)} after ingest (false: {@code
+     *     createIndex(NONE)}, exact search and only the id index; measures fetch-by-id at large
+     *     sizes without waiting for a vector index build)
      */
     public record Options(
             List<Integer> sizes,
@@ -66,7 +70,8 @@ public final class StoreBenchmark {
             int dimension,
             int queries,
             int batchSize,
-            long seed) {
+            long seed,
+            boolean buildIndex) {
         /** Validates. */
         public Options {
             sizes = List.copyOf(sizes);
@@ -85,17 +90,28 @@ public final class StoreBenchmark {
          * Lance dir.
          */
         public static Options defaults() {
-            return new Options(List.of(10_000, 100_000, 1_000_000), null, 512, 200, 10_000, 42);
+            return new Options(
+                    List.of(10_000, 100_000, 1_000_000), null, 512, 200, 10_000, 42, true);
         }
 
         /** The same options with other sizes. */
         public Options withSizes(List<Integer> newSizes) {
-            return new Options(newSizes, storeUri, dimension, queries, batchSize, seed);
+            return new Options(newSizes, storeUri, dimension, queries, batchSize, seed, buildIndex);
         }
 
         /** The same options against another store URI. */
         public Options withStoreUri(String uri) {
-            return new Options(sizes, uri, dimension, queries, batchSize, seed);
+            return new Options(sizes, uri, dimension, queries, batchSize, seed, buildIndex);
+        }
+
+        /** The same options with another number of timed queries (and fetches). */
+        public Options withQueries(int n) {
+            return new Options(sizes, storeUri, dimension, n, batchSize, seed, buildIndex);
+        }
+
+        /** The same options, with or without {@code createIndex(AUTO)} after ingest. */
+        public Options withBuildIndex(boolean build) {
+            return new Options(sizes, storeUri, dimension, queries, batchSize, seed, build);
         }
     }
 
@@ -109,6 +125,8 @@ public final class StoreBenchmark {
      * @param p50Millis median top-10 query latency
      * @param p95Millis 95th percentile top-10 query latency
      * @param recallAt10 mean recall@10 against exact search
+     * @param fetchP50Millis median latency of fetching one record by id
+     * @param fetchP95Millis 95th percentile latency of fetching one record by id
      */
     public record SizeResult(
             long rows,
@@ -117,7 +135,9 @@ public final class StoreBenchmark {
             double indexSeconds,
             double p50Millis,
             double p95Millis,
-            double recallAt10) {}
+            double recallAt10,
+            double fetchP50Millis,
+            double fetchP95Millis) {}
 
     /** All sizes' measurements. */
     public record Result(List<SizeResult> results) {
@@ -128,7 +148,7 @@ public final class StoreBenchmark {
 
         /**
          * {@code {"results": [{"rows": n, "index": "...", "ingest_per_s": x, "p50_ms": x, "p95_ms":
-         * x, "recall_at_10": x}, ...]}}.
+         * x, "recall_at_10": x, "fetch_p50_ms": x, "fetch_p95_ms": x}, ...]}}.
          */
         public String toJson() {
             StringBuilder sb = new StringBuilder("{\"results\": [");
@@ -141,13 +161,16 @@ public final class StoreBenchmark {
                         String.format(
                                 Locale.ROOT,
                                 "{\"rows\": %d, \"index\": %s, \"ingest_per_s\": %.1f, "
-                                        + "\"p50_ms\": %.3f, \"p95_ms\": %.3f, \"recall_at_10\": %.4f}",
+                                        + "\"p50_ms\": %.3f, \"p95_ms\": %.3f, \"recall_at_10\": %.4f, "
+                                        + "\"fetch_p50_ms\": %.3f, \"fetch_p95_ms\": %.3f}",
                                 r.rows(),
                                 jsonString(r.index()),
                                 r.ingestPerSecond(),
                                 r.p50Millis(),
                                 r.p95Millis(),
-                                r.recallAt10()));
+                                r.recallAt10(),
+                                r.fetchP50Millis(),
+                                r.fetchP95Millis()));
             }
             return sb.append("]}").toString();
         }
@@ -158,26 +181,30 @@ public final class StoreBenchmark {
                     new StringBuilder(
                             String.format(
                                     Locale.ROOT,
-                                    "%10s  %-44s  %12s  %9s  %8s  %8s  %9s%n",
+                                    "%10s  %-44s  %12s  %9s  %8s  %8s  %9s  %9s  %9s%n",
                                     "rows",
                                     "index",
                                     "ingest/s",
                                     "index s",
                                     "p50 ms",
                                     "p95 ms",
-                                    "recall@10"));
+                                    "recall@10",
+                                    "get p50",
+                                    "get p95"));
             for (SizeResult r : results) {
                 sb.append(
                         String.format(
                                 Locale.ROOT,
-                                "%10d  %-44s  %12.0f  %9.1f  %8.2f  %8.2f  %9.4f%n",
+                                "%10d  %-44s  %12.0f  %9.1f  %8.2f  %8.2f  %9.4f  %9.2f  %9.2f%n",
                                 r.rows(),
                                 r.index(),
                                 r.ingestPerSecond(),
                                 r.indexSeconds(),
                                 r.p50Millis(),
                                 r.p95Millis(),
-                                r.recallAt10()));
+                                r.recallAt10(),
+                                r.fetchP50Millis(),
+                                r.fetchP95Millis()));
             }
             return sb.toString();
         }
@@ -287,7 +314,10 @@ public final class StoreBenchmark {
                 ingestNanos += System.nanoTime() - t0;
             }
             long t0 = System.nanoTime();
-            store.createIndex(IndexOptions.auto());
+            store.createIndex(
+                    o.buildIndex()
+                            ? IndexOptions.auto()
+                            : IndexOptions.of(IndexOptions.IndexType.NONE));
             double indexSeconds = (System.nanoTime() - t0) / 1e9;
             String index = store.info().index();
             if (store.count() != rows) {
@@ -317,6 +347,7 @@ public final class StoreBenchmark {
                             .average()
                             .orElse(0);
             Arrays.sort(millis);
+            double[] fetchMillis = fetchById(store, rnd, rows, o.queries());
             return new SizeResult(
                     rows,
                     index,
@@ -324,8 +355,32 @@ public final class StoreBenchmark {
                     indexSeconds,
                     percentile(millis, 0.50),
                     percentile(millis, 0.95),
-                    recall);
+                    recall,
+                    percentile(fetchMillis, 0.50),
+                    percentile(fetchMillis, 0.95));
         }
+    }
+
+    /**
+     * Fetches {@code n} random ids one at a time (after a warm-up), checking each record; returns
+     * the sorted latencies in ms.
+     */
+    private static double[] fetchById(VectorStore store, SplittableRandom rnd, int rows, int n) {
+        for (int w = 0; w < WARMUP; w++) {
+            store.get("img-" + rnd.nextInt(rows));
+        }
+        double[] millis = new double[n];
+        for (int q = 0; q < n; q++) {
+            String id = "img-" + rnd.nextInt(rows);
+            long s = System.nanoTime();
+            boolean found = store.get(id).filter(r -> r.id().equals(id)).isPresent();
+            millis[q] = (System.nanoTime() - s) / 1e6;
+            if (!found) {
+                throw new IllegalStateException("get(" + id + ") did not return the record");
+            }
+        }
+        Arrays.sort(millis);
+        return millis;
     }
 
     private static double percentile(double[] sorted, double p) {

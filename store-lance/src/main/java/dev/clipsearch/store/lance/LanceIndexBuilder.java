@@ -10,6 +10,8 @@ import org.lance.Dataset;
 import org.lance.index.DistanceType;
 import org.lance.index.IndexParams;
 import org.lance.index.IndexType;
+import org.lance.index.OptimizeOptions;
+import org.lance.index.scalar.BTreeIndexParams;
 import org.lance.index.vector.HnswBuildParams;
 import org.lance.index.vector.IvfBuildParams;
 import org.lance.index.vector.PQBuildParams;
@@ -50,6 +52,66 @@ final class LanceIndexBuilder {
     record Built(IndexType type, SearchTuning tuning) {}
 
     private LanceIndexBuilder() {}
+
+    /** The name of the BTREE index on {@code id}. */
+    static final String ID_INDEX = "id_idx";
+
+    /** Whether the table has the BTREE index on {@code id}. */
+    static boolean hasIdIndex(Dataset dataset) {
+        return dataset.listIndexes().contains(ID_INDEX);
+    }
+
+    /**
+     * Rows in fragments the BTREE index on {@code id} does not cover (lookups scan them), or -1
+     * when there is no such index.
+     */
+    static long unindexedIdRows(Dataset dataset) {
+        java.util.Set<Integer> covered = new java.util.HashSet<>();
+        boolean found = false;
+        for (org.lance.index.Index index : dataset.getIndexes()) {
+            if (ID_INDEX.equals(index.name())) {
+                found = true;
+                index.fragments().ifPresent(covered::addAll);
+            }
+        }
+        if (!found) {
+            return -1;
+        }
+        long rows = 0;
+        for (org.lance.Fragment fragment : dataset.getFragments()) {
+            if (!covered.contains(fragment.getId())) {
+                rows += fragment.countRows();
+            }
+        }
+        return rows;
+    }
+
+    /** Builds (replacing) the BTREE index on {@code id} over every row. */
+    static void buildIdIndex(Dataset dataset, String table) {
+        long start = System.nanoTime();
+        dataset.createIndex(
+                List.of(LanceSchema.ID),
+                IndexType.BTREE,
+                Optional.of(ID_INDEX),
+                IndexParams.builder()
+                        .setScalarIndexParams(BTreeIndexParams.builder().build())
+                        .build(),
+                true);
+        LOG.debug(
+                "Built the id index of {} in {} ms",
+                table,
+                (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Adds the rows written since the last update to the BTREE index on {@code id}. */
+    static void updateIdIndex(Dataset dataset, String table) {
+        long start = System.nanoTime();
+        dataset.optimizeIndices(OptimizeOptions.builder().indexNames(List.of(ID_INDEX)).build());
+        LOG.debug(
+                "Updated the id index of {} in {} ms",
+                table,
+                (System.nanoTime() - start) / 1_000_000);
+    }
 
     /** Fails on parameters {@link #build} does not know, listing the known ones. */
     static void checkParams(IndexOptions request) {

@@ -15,6 +15,8 @@ import java.util.Set;
  * @param indexCacheBytes bound of the Lance index cache for this table
  * @param exactFilterRows filtered searches matching at most this many rows are exact even with an
  *     index
+ * @param memoryRows tables without a vector index and with at most this many rows are searched
+ *     exactly from a memory-resident copy of their vectors (0: never; about 2 KB per row at 512-d)
  */
 record LanceOptions(
         long indexThreshold,
@@ -22,7 +24,8 @@ record LanceOptions(
         int refineFactor,
         int ef,
         long indexCacheBytes,
-        long exactFilterRows) {
+        long exactFilterRows,
+        long memoryRows) {
 
     static final Set<String> KEYS =
             Set.of(
@@ -32,6 +35,7 @@ record LanceOptions(
                     "ef",
                     "index_cache_mb",
                     "exact_filter_rows",
+                    "memory_rows",
                     "table");
 
     static final long DEFAULT_INDEX_THRESHOLD = 100_000;
@@ -46,7 +50,13 @@ record LanceOptions(
 
     static LanceOptions defaults() {
         return new LanceOptions(
-                DEFAULT_INDEX_THRESHOLD, 0, 0, 0, DEFAULT_INDEX_CACHE_MB << 20, 20_000);
+                DEFAULT_INDEX_THRESHOLD,
+                0,
+                0,
+                0,
+                DEFAULT_INDEX_CACHE_MB << 20,
+                20_000,
+                DEFAULT_INDEX_THRESHOLD);
     }
 
     /** Reads and checks the URI parameters; unknown keys are an error. */
@@ -59,7 +69,8 @@ record LanceOptions(
                 (int) nonNegative(location, "refine_factor", 0),
                 (int) nonNegative(location, "ef", 0),
                 nonNegative(location, "index_cache_mb", d.indexCacheBytes >> 20) << 20,
-                nonNegative(location, "exact_filter_rows", d.exactFilterRows));
+                nonNegative(location, "exact_filter_rows", d.exactFilterRows),
+                nonNegative(location, "memory_rows", d.memoryRows));
     }
 
     private static long nonNegative(StoreLocation location, String key, long defaultValue) {
@@ -79,28 +90,43 @@ record LanceOptions(
     }
 
     LanceOptions withIndexThreshold(long rows) {
-        return new LanceOptions(rows, nprobes, refineFactor, ef, indexCacheBytes, exactFilterRows);
+        return new LanceOptions(
+                rows, nprobes, refineFactor, ef, indexCacheBytes, exactFilterRows, memoryRows);
     }
 
     LanceOptions withNprobes(int n) {
         return new LanceOptions(
-                indexThreshold, n, refineFactor, ef, indexCacheBytes, exactFilterRows);
+                indexThreshold, n, refineFactor, ef, indexCacheBytes, exactFilterRows, memoryRows);
     }
 
     LanceOptions withRefineFactor(int n) {
-        return new LanceOptions(indexThreshold, nprobes, n, ef, indexCacheBytes, exactFilterRows);
+        return new LanceOptions(
+                indexThreshold, nprobes, n, ef, indexCacheBytes, exactFilterRows, memoryRows);
     }
 
     LanceOptions withEf(int n) {
         return new LanceOptions(
-                indexThreshold, nprobes, refineFactor, n, indexCacheBytes, exactFilterRows);
+                indexThreshold,
+                nprobes,
+                refineFactor,
+                n,
+                indexCacheBytes,
+                exactFilterRows,
+                memoryRows);
     }
 
     LanceOptions withIndexCacheBytes(long bytes) {
-        return new LanceOptions(indexThreshold, nprobes, refineFactor, ef, bytes, exactFilterRows);
+        return new LanceOptions(
+                indexThreshold, nprobes, refineFactor, ef, bytes, exactFilterRows, memoryRows);
     }
 
     LanceOptions withExactFilterRows(long rows) {
-        return new LanceOptions(indexThreshold, nprobes, refineFactor, ef, indexCacheBytes, rows);
+        return new LanceOptions(
+                indexThreshold, nprobes, refineFactor, ef, indexCacheBytes, rows, memoryRows);
+    }
+
+    LanceOptions withMemoryRows(long rows) {
+        return new LanceOptions(
+                indexThreshold, nprobes, refineFactor, ef, indexCacheBytes, exactFilterRows, rows);
     }
 }

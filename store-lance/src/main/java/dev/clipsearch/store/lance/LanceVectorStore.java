@@ -35,6 +35,7 @@ import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
@@ -104,6 +105,9 @@ public final class LanceVectorStore implements VectorStore {
     private static final int ID_CHUNK = 512;
     private static final int SCAN_BATCH = 1024;
 
+    /** Rows from which upserts keep a BTREE index on {@code id}. */
+    static final long ID_INDEX_ROWS = 4096;
+
     private final String table;
     private final Path path;
     private final int dimension;
@@ -117,6 +121,11 @@ public final class LanceVectorStore implements VectorStore {
     private boolean closed;
     private boolean leftoversChecked;
     private TableWriteLock writeLock;
+    private boolean idIndexed;
+    private long rowsSinceIdIndex;
+    private volatile MemoryVectors memory;
+    private final Object memoryLoad = new Object();
+    private long memoryTooLargeAt = -1;
 
     private LanceVectorStore(
             String table,
@@ -135,6 +144,7 @@ public final class LanceVectorStore implements VectorStore {
         this.dataset = dataset;
         this.indexType = LanceIndexInfo.currentVectorIndex(dataset);
         this.tuning = LanceIndexInfo.tuningOf(dataset, indexType, options);
+        this.idIndexed = LanceIndexBuilder.hasIdIndex(dataset);
     }
 
     /**
@@ -221,6 +231,17 @@ public final class LanceVectorStore implements VectorStore {
         /** Filtered searches matching at most this many rows are exact even with an index. */
         public Builder exactFilterRows(long rows) {
             options = options.withExactFilterRows(LanceOptions.check("exactFilterRows", rows));
+            return this;
+        }
+
+        /**
+         * A table without a vector index and with at most this many rows (default 100,000) and at
+         * most {@link #indexThreshold} rows is searched from a memory-resident copy of its vectors,
+         * reloaded when the table version changes: about {@code 4 * dimension} bytes per row (2 KB
+         * at 512-d). 0: never, every search reads the table.
+         */
+        public Builder memoryRows(long rows) {
+            options = options.withMemoryRows(LanceOptions.check("memoryRows", rows));
             return this;
         }
 
@@ -430,6 +451,8 @@ public final class LanceVectorStore implements VectorStore {
                 lock.writeLock().unlock();
                 throw e;
             }
+            // the rows an earlier writer left outside the id index count towards its next update
+            rowsSinceIdIndex = Math.max(0, LanceIndexBuilder.unindexedIdRows(dataset));
         }
     }
 
@@ -480,6 +503,8 @@ public final class LanceVectorStore implements VectorStore {
                                 stream);
                 replace(result.dataset());
             }
+            rowsSinceIdIndex += records.size();
+            maintainIdIndex();
         } catch (Exception e) {
             throw LanceErrors.ofWrite("upsert into Lance table '" + table + "'", path, e);
         } finally {
@@ -504,12 +529,96 @@ public final class LanceVectorStore implements VectorStore {
         }
     }
 
+    /**
+     * Keeps the BTREE index on {@code id} (fetch by id without a scan) in step with the table:
+     * built once the table has {@value #ID_INDEX_ROWS} rows, updated (incrementally) once the rows
+     * written since exceed {@value #ID_INDEX_ROWS} and a sixteenth of the table, and when this
+     * writer closes. Rows written since are found by scanning only their own fragments. A failure
+     * leaves lookups correct (they scan) and is logged. Write lock held.
+     */
+    private void maintainIdIndex() {
+        long rows = dataset.countRows();
+        try {
+            if (!idIndexed) {
+                if (rows >= ID_INDEX_ROWS) {
+                    LanceIndexBuilder.buildIdIndex(dataset, table);
+                    idIndexed = true;
+                    rowsSinceIdIndex = 0;
+                }
+            } else if (rowsSinceIdIndex >= Math.max(ID_INDEX_ROWS, rows / 16)) {
+                LanceIndexBuilder.updateIdIndex(dataset, table);
+                rowsSinceIdIndex = 0;
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Could not update the id index of {}: {}", path, e.toString());
+        }
+    }
+
+    /**
+     * The memory-resident copy of the current table version, loading it when the version changed;
+     * null when the table has a vector index or more rows than {@code memory_rows} or {@code
+     * index_threshold}. Read lock held.
+     */
+    private MemoryVectors memory() {
+        if (indexType != null || options.memoryRows() == 0) {
+            memory = null; // the index searches: free the copy
+            return null;
+        }
+        long version = dataset.version();
+        MemoryVectors m = memory;
+        if (m != null && m.version() == version) {
+            return m;
+        }
+        synchronized (memoryLoad) {
+            m = memory;
+            if (m != null && m.version() == version) {
+                return m;
+            }
+            if (memoryTooLargeAt == version) {
+                return null;
+            }
+            memory = null;
+            long rows = dataset.countRows();
+            if (rows > Math.min(options.memoryRows(), options.indexThreshold())) {
+                memoryTooLargeAt = version;
+                return null;
+            }
+            long start = System.nanoTime();
+            MemoryVectors.Loader loader = new MemoryVectors.Loader(version, dimension, (int) rows);
+            ScanOptions scan =
+                    new ScanOptions.Builder()
+                            .columns(
+                                    List.of(
+                                            LanceSchema.ID,
+                                            LanceSchema.LABEL,
+                                            LanceSchema.VECTOR,
+                                            LanceSchema.METADATA))
+                            .batchSize(SCAN_BATCH)
+                            .build();
+            read(scan, loader::add);
+            m = loader.done();
+            memory = m;
+            LOG.debug(
+                    "Loaded {} vectors of {} version {} into memory in {} ms",
+                    m.size(),
+                    table,
+                    version,
+                    (System.nanoTime() - start) / 1_000_000);
+            return m;
+        }
+    }
+
     @Override
     public List<SearchHit> search(SearchRequest request) {
         VectorChecks.checkQuery(request, dimension);
         String filter = request.filter() == null ? null : LanceFilters.toSql(request.filter());
         readLocked();
         try {
+            MemoryVectors m = memory();
+            if (m != null) {
+                List<SearchHit> hits = m.search(request.vector(), request.k(), request.filter());
+                return request.includeImageBytes() ? withImageBytes(hits) : hits;
+            }
             boolean indexed = indexType != null;
             long matching = -1;
             if (indexed && filter != null) {
@@ -593,6 +702,36 @@ public final class LanceVectorStore implements VectorStore {
         }
     }
 
+    /** The hits with their image bytes, fetched by id. Read lock held. */
+    private List<SearchHit> withImageBytes(List<SearchHit> hits) {
+        if (hits.isEmpty()) {
+            return hits;
+        }
+        java.util.Map<String, byte[]> bytes = new java.util.HashMap<>();
+        lookup(
+                hits.stream().map(SearchHit::id).toList(),
+                List.of(LanceSchema.ID, LanceSchema.IMAGE_BYTES),
+                root -> {
+                    VarCharVector id = (VarCharVector) root.getVector(LanceSchema.ID);
+                    VarBinaryVector image =
+                            (VarBinaryVector) root.getVector(LanceSchema.IMAGE_BYTES);
+                    for (int i = 0; i < root.getRowCount(); i++) {
+                        bytes.put(LanceRows.string(id, i), image.isNull(i) ? null : image.get(i));
+                    }
+                });
+        List<SearchHit> out = new ArrayList<>(hits.size());
+        for (SearchHit h : hits) {
+            out.add(new SearchHit(h.id(), h.label(), h.score(), bytes.get(h.id()), h.metadata()));
+        }
+        return out;
+    }
+
+    /**
+     * The record with this id: a lookup in the BTREE index on {@code id} (kept by upserts and index
+     * builds), scanning only the fragments written since the index was last updated; a table
+     * without that index yet (under {@value #ID_INDEX_ROWS} rows, or written before it existed) is
+     * scanned.
+     */
     @Override
     public Optional<ImageRecord> get(String id) {
         Objects.requireNonNull(id, "id");
@@ -617,7 +756,11 @@ public final class LanceVectorStore implements VectorStore {
         if (includeImageBytes) {
             columns.add(LanceSchema.IMAGE_BYTES);
         }
-        ScanOptions.Builder scan = new ScanOptions.Builder().columns(columns).batchSize(SCAN_BATCH);
+        ScanOptions.Builder scan =
+                new ScanOptions.Builder()
+                        .columns(columns)
+                        .batchSize(SCAN_BATCH)
+                        .useScalarIndex(true);
         if (filter != null) {
             scan.filter(filter);
         }
@@ -629,26 +772,37 @@ public final class LanceVectorStore implements VectorStore {
         Set<String> out = new HashSet<>();
         readLocked();
         try {
-            for (List<String> chunk : chunks(ids)) {
-                ScanOptions scan =
-                        new ScanOptions.Builder()
-                                .columns(List.of(LanceSchema.ID))
-                                .filter(idIn(chunk))
-                                .batchSize(SCAN_BATCH)
-                                .build();
-                read(
-                        scan,
-                        root -> {
-                            VarCharVector id = (VarCharVector) root.getVector(LanceSchema.ID);
-                            for (int i = 0; i < root.getRowCount(); i++) {
-                                out.add(LanceRows.string(id, i));
-                            }
-                        });
-            }
+            lookup(
+                    ids,
+                    List.of(LanceSchema.ID),
+                    root -> {
+                        VarCharVector id = (VarCharVector) root.getVector(LanceSchema.ID);
+                        for (int i = 0; i < root.getRowCount(); i++) {
+                            out.add(LanceRows.string(id, i));
+                        }
+                    });
         } finally {
             lock.readLock().unlock();
         }
         return out;
+    }
+
+    /**
+     * Reads {@code columns} of the rows with these ids (through the id index where there is one),
+     * in chunks of {@value #ID_CHUNK} ids. Read lock held.
+     */
+    private void lookup(
+            Collection<String> ids, List<String> columns, Consumer<VectorSchemaRoot> batches) {
+        for (List<String> chunk : chunks(ids)) {
+            read(
+                    new ScanOptions.Builder()
+                            .columns(columns)
+                            .filter(idIn(chunk))
+                            .useScalarIndex(true)
+                            .batchSize(SCAN_BATCH)
+                            .build(),
+                    batches);
+        }
     }
 
     private static List<List<String>> chunks(Collection<String> ids) {
@@ -717,6 +871,11 @@ public final class LanceVectorStore implements VectorStore {
                     LanceIndexBuilder.build(dataset, table, dimension, indexType, request, options);
             indexType = built.type();
             tuning = built.tuning();
+            if (dataset.countRows() > 0) {
+                LanceIndexBuilder.buildIdIndex(dataset, table);
+                idIndexed = true;
+                rowsSinceIdIndex = 0;
+            }
         } catch (Exception e) {
             throw LanceErrors.ofWrite("build the index of Lance table '" + table + "'", path, e);
         } finally {
@@ -840,6 +999,47 @@ public final class LanceVectorStore implements VectorStore {
         return locked(() -> indexType);
     }
 
+    /**
+     * Rows of the memory-resident copy searched now, or -1 when searches read the table (tests).
+     */
+    int memoryRowsLoaded() {
+        MemoryVectors m = memory;
+        return m == null ? -1 : m.size();
+    }
+
+    /** Rows outside the id index, or -1 without one (tests). */
+    long unindexedIdRows() {
+        return locked(() -> LanceIndexBuilder.unindexedIdRows(dataset));
+    }
+
+    /** Whether the table has the BTREE index on {@code id} (tests). */
+    boolean hasIdIndex() {
+        return locked(() -> LanceIndexBuilder.hasIdIndex(dataset));
+    }
+
+    /** Scan statistics of fetching one id (tests: shows the id index is used). */
+    org.lance.ipc.ScanStats lookupStats(String id) {
+        return locked(
+                () -> {
+                    ScanOptions scan =
+                            new ScanOptions.Builder()
+                                    .columns(List.of(LanceSchema.ID))
+                                    .filter(LanceSchema.ID + " = " + LanceFilters.literal(id))
+                                    .useScalarIndex(true)
+                                    .collectStats(true)
+                                    .build();
+                    try (LanceScanner scanner = dataset.newScan(scan);
+                            ArrowReader reader = scanner.scanBatches()) {
+                        while (reader.loadNextBatch()) {
+                            // drain
+                        }
+                        return scanner.getStats().orElseThrow();
+                    } catch (Exception e) {
+                        throw new StoreException("lookup stats failed: " + e, e);
+                    }
+                });
+    }
+
     /** The options this store was opened with (tests). */
     LanceOptions options() {
         return options;
@@ -863,6 +1063,15 @@ public final class LanceVectorStore implements VectorStore {
                 return;
             }
             closed = true;
+            if (writeLock != null && idIndexed && rowsSinceIdIndex > 0) {
+                // the end of an ingest: bring the id index up to date so later readers scan nothing
+                try {
+                    LanceIndexBuilder.updateIdIndex(dataset, table);
+                } catch (RuntimeException e) {
+                    LOG.warn("Could not update the id index of {}: {}", path, e.toString());
+                }
+            }
+            memory = null;
             closeAll(dataset, session, allocator);
             if (writeLock != null) {
                 writeLock.close();

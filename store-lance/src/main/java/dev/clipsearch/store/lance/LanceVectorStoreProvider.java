@@ -16,7 +16,9 @@ import java.nio.file.Path;
  * tuning; 0 or absent: measured defaults), {@code index_cache_mb} (index cache bound, default 4096;
  * an IVF_HNSW_SQ index of 1M 512-d vectors needs more than 1024), {@code exact_filter_rows}
  * (filtered searches matching at most this many rows are exact even with an index; default 20000),
- * {@code table} (overrides the table name).
+ * {@code memory_rows} (a table without a vector index and with at most this many rows, and at most
+ * {@code index_threshold}, is searched from a memory-resident copy of its vectors; default 100000,
+ * 0: never), {@code table} (overrides the table name).
  *
  * <p>This is a thin layer over {@link LanceVectorStore#builder(Path)}: the URI parameters become
  * the builder's typed options.

@@ -33,9 +33,10 @@ class LanceBuilderTest {
                         .ef(7)
                         .indexCacheMb(16)
                         .exactFilterRows(9)
+                        .memoryRows(11)
                         .open()) {
             typed = ((LanceVectorStore) store).options();
-            assertEquals(new LanceOptions(5, 3, 4, 7, 16L << 20, 9), typed);
+            assertEquals(new LanceOptions(5, 3, 4, 7, 16L << 20, 9, 11), typed);
             assertEquals(dir.resolve("typed.lance").toString(), store.info().location());
             store.upsert(List.of(new ImageRecord("a", 1, null, new float[] {0, 1, 0, 0})));
         }
@@ -43,7 +44,7 @@ class LanceBuilderTest {
                 "lance:"
                         + dir
                         + "?index_threshold=5&nprobes=3&refine_factor=4&ef=7&index_cache_mb=16"
-                        + "&exact_filter_rows=9";
+                        + "&exact_filter_rows=9&memory_rows=11";
         try (VectorStore store = VectorStores.openExisting(uri, "typed")) {
             assertEquals(typed, ((LanceVectorStore) store).options());
             assertEquals(4, store.dimension());
