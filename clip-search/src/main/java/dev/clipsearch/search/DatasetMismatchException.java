@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * Indexing a dataset into a table that holds another one was refused (the rows of both would be
  * mixed, and ids of one could replace rows of the other). The message names both; {@link
- * ImageIndexer.Options#addToExisting(boolean)} (CLI {@code --add}) adds to the table anyway.
+ * ImageIndexer.Options#addToExisting(boolean)} adds to the table anyway.
  */
 public final class DatasetMismatchException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;

@@ -443,8 +443,8 @@ public final class ImageIndexer {
                         + dataset
                         + ": index "
                         + dataset
-                        + " into another table (--table), or add it to this one"
-                        + " (addToExisting, CLI --add)",
+                        + " into another table, or add it to this one"
+                        + " (ImageIndexer.Options.addToExisting(true))",
                 dataset,
                 held);
     }

@@ -109,8 +109,8 @@ public record IndexSummary(
                             staleRemoved
                                     ? "%n  %d stored rows are no longer in the dataset: removed"
                                     : "%n  %d stored rows are no longer in the dataset: kept"
-                                            + " (remove them with removeMissing, CLI"
-                                            + " --remove-missing)",
+                                            + " (remove them with"
+                                            + " ImageIndexer.Options.removeMissing(true))",
                             stale));
         }
         skipReasons.forEach(

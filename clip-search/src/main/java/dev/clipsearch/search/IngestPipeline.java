@@ -551,7 +551,7 @@ final class IngestPipeline {
             } else {
                 LOG.warn(
                         "{} stored rows of {} are no longer in the dataset (for example {}); remove"
-                                + " them with removeMissing (CLI --remove-missing)",
+                                + " them with ImageIndexer.Options.removeMissing(true)",
                         ids.size(),
                         source,
                         ids.iterator().next());

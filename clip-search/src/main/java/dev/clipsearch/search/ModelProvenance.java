@@ -218,7 +218,8 @@ public record ModelProvenance(
                             + " to "
                             + action
                             + " it, use another table, or allow the mismatch"
-                            + " (allowModelMismatch, CLI --allow-model-mismatch)";
+                            + " (ImageIndexer.Options.allowModelMismatch(true),"
+                            + " ImageSearch.open(..., true))";
             if (!allowMismatch) {
                 throw new ModelMismatchException(message, table, this);
             }

@@ -135,7 +135,7 @@ class ContentIdentityTest {
             assertThat(kept.staleRemoved()).isFalse();
             assertThat(kept.toText())
                     .contains("no longer in the dataset")
-                    .contains("--remove-missing");
+                    .contains("removeMissing(true)");
             assertThat(store.count()).isEqualTo(10);
 
             IndexSummary pruned = index(store, folder, options().removeMissing(true));
@@ -166,7 +166,7 @@ class ContentIdentityTest {
             assertThatThrownBy(() -> index(store, cars, options()))
                     .isInstanceOf(DatasetMismatchException.class)
                     .hasMessageContaining("holds dataset pets, not cars")
-                    .hasMessageContaining("--add")
+                    .hasMessageContaining("addToExisting(true)")
                     .satisfies(
                             e -> {
                                 DatasetMismatchException d = (DatasetMismatchException) e;

@@ -85,7 +85,8 @@ class ProvenanceAndLiveTableTest {
                         .hasMessageContaining(
                                 "made by model tiny-clip (512-d, FP32, weights sha256:")
                         .hasMessageContaining("not by tiny-clip (512-d, FP32, weights sha256:")
-                        .hasMessageContaining("--allow-model-mismatch");
+                        .hasMessageContaining("allowModelMismatch(true)")
+                        .hasMessageNotContaining(" --");
                 assertThat(store.count()).isEqualTo(8);
             }
             assertThatThrownBy(

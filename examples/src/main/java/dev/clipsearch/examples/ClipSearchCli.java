@@ -1,5 +1,7 @@
 package dev.clipsearch.examples;
 
+import dev.clipsearch.search.DatasetMismatchException;
+import dev.clipsearch.search.ModelMismatchException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -80,7 +82,7 @@ public final class ClipSearchCli {
                 (e, commandLine, parseResult) -> {
                     PrintWriter w = commandLine.getErr();
                     String help = FirstRunHelp.message(e, hubCacheDir());
-                    w.println("Error: " + (help != null ? help : message(e)));
+                    w.println("Error: " + (help != null ? help : message(e)) + cliRemedy(e));
                     if (root.verbose) {
                         e.printStackTrace(w);
                     }
@@ -99,6 +101,20 @@ public final class ClipSearchCli {
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * The command-line form of a library-level remedy: the library names its options, the CLI adds
+     * the flag that sets them.
+     */
+    static String cliRemedy(Throwable e) {
+        if (e instanceof DatasetMismatchException) {
+            return " On the command line: --table T for another table, or --add.";
+        }
+        if (e instanceof ModelMismatchException) {
+            return " On the command line: --allow-model-mismatch.";
+        }
+        return "";
     }
 
     /** The exception's message, followed by its causes' where they add something. */
